@@ -1,0 +1,3 @@
+"""helm-harden: check and harden the securityContext of rendered Kubernetes workloads."""
+
+__version__ = "0.1.0"

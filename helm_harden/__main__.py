@@ -1,0 +1,3 @@
+from helm_harden.cli import main
+
+main()

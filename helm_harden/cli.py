@@ -1,0 +1,113 @@
+"""The command line: the only module that reads argv, prints, and picks exit codes.
+
+Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 bad usage, config or input;
+3 helm or kustomize missing or failed; 4 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from helm_harden import __version__
+from helm_harden.config import resolve_config
+from helm_harden.engine import Engine, parse_kube_version
+from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, HardenError, InputError, ToolError
+from helm_harden.inputs import load_streams
+from helm_harden.manifest import parse_documents
+from helm_harden.report import FORMATTERS, RULE_FORMATTERS
+from helm_harden.rules.base import Severity
+
+FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="helm-harden")
+def main() -> None:
+    """Check and harden the securityContext of Kubernetes workloads rendered by Helm or Kustomize."""
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("target")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above TARGET).")
+@click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
+@click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
+def check(target, extra, output_format, fail_on, config_path, kube_version, namespace):
+    """Render TARGET and report what is unsafe in its workloads.
+
+    TARGET is a chart directory or .tgz (or a chart reference helm resolves), a kustomization
+    directory, YAML files or directories of them, or - for stdin. Arguments after a chart go to
+    helm template unchanged (-f, --set, --api-versions, --include-crds, a release name, …);
+    after a kustomization, to kustomize build.
+    """
+    def run() -> int:
+        if target.startswith("-") and target != "-":
+            raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
+        config = resolve_config(config_path, target)
+        helm_args = []
+        if kube_version:
+            helm_args += ["--kube-version", kube_version]
+        if namespace:
+            helm_args += ["--namespace", namespace]
+        engine = Engine(config, _kube_version(kube_version), namespace or os.environ.get("HELM_NAMESPACE") or "default")
+        streams = load_streams(target, list(extra), helm_args)
+        documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
+        result = engine.scan(target, documents)
+        _emit(FORMATTERS[output_format](result))
+        threshold = None if fail_on == "never" else Severity.parse(fail_on)
+        failed = threshold is not None and any(f.severity >= threshold for f in result.findings)
+        return EXIT_FINDINGS if failed else 0
+
+    sys.exit(_guarded(run))
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(sorted(RULE_FORMATTERS)), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show severities and options from this config.")
+def rules(output_format, config_path):
+    """List every rule: ID, severity, fix and what it checks."""
+    sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path, None))) or 0))
+
+
+def _kube_version(text):
+    try:
+        return parse_kube_version(text)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+
+
+def _emit(text: str) -> None:
+    """Write a complete report at once, so a failure never leaves half of it on stdout."""
+    click.echo(text, nl=False)
+
+
+def _guarded(run) -> int:
+    """Run a command, turning every failure into one line on stderr and its exit code."""
+    try:
+        return run()
+    except ToolError as error:
+        if error.stderr:
+            sys.stderr.write(error.stderr if error.stderr.endswith("\n") else error.stderr + "\n")
+        click.echo(f"helm-harden: error: {error}", err=True)
+        return error.exit_code
+    except HardenError as error:
+        click.echo(f"helm-harden: error: {error}", err=True)
+        return error.exit_code
+    except click.UsageError:
+        raise
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: one line, and the traceback only when asked for
+        if os.environ.get("HELM_HARDEN_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"helm-harden: internal error: {type(error).__name__} (set HELM_HARDEN_DEBUG=1 for details)", err=True)
+        return EXIT_INTERNAL

@@ -1,0 +1,158 @@
+"""Load and validate ``.helm-harden.yaml``: which rules run, how severe they are, their options
+and which fixes post-render applies.
+
+    rules:
+      run-as-user-group:
+        severity: error
+        min_id: 10000
+      read-only-root-filesystem:
+        fix: true
+      image-tag-pinned:
+        enabled: false
+
+The file is validated against the rule registry; a mistake is an error naming its line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from helm_harden.errors import ConfigError
+from helm_harden.rules import RULES, RULES_BY_ID
+from helm_harden.rules.base import Severity
+
+CONFIG_FILENAME = ".helm-harden.yaml"
+CONFIG_ENV = "HELM_HARDEN_CONFIG"
+_RULE_SETTINGS = {"enabled", "severity", "fix"}
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    rule: Any  # a module of helm_harden.rules
+    enabled: bool
+    severity: Severity
+    fix: bool  # does post-render apply this rule's fixes?
+    options: dict
+
+    @property
+    def id(self) -> str:
+        return self.rule.ID
+
+
+@dataclass(frozen=True)
+class Config:
+    rules: tuple[RuleSettings, ...]
+    path: str | None = None  # the file it came from, None for the defaults
+
+    @property
+    def enabled_rules(self) -> tuple[RuleSettings, ...]:
+        return tuple(settings for settings in self.rules if settings.enabled)
+
+
+def default_config() -> Config:
+    return Config(tuple(_defaults(rule) for rule in RULES))
+
+
+def resolve_config(explicit: str | None, start: str | None) -> Config:
+    """The config given with --config, else in $HELM_HARDEN_CONFIG, else found above ``start``."""
+    path = explicit or os.environ.get(CONFIG_ENV) or _discover(start)
+    return load_config(path) if path else default_config()
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read config: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        raise ConfigError(f"{path}: line {line}: invalid YAML: {error.problem}") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"{path}: invalid YAML") from None
+    return _build(root, str(path))
+
+
+def _discover(start: str | None) -> str | None:
+    if not start or start == "-":
+        return None
+    directory = Path(start).resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    for candidate in (directory, *directory.parents):
+        path = candidate / CONFIG_FILENAME
+        if path.is_file():
+            return str(path)
+    return None
+
+
+def _defaults(rule) -> RuleSettings:
+    return RuleSettings(rule, True, rule.SEVERITY, rule.FIX == "default", dict(rule.OPTIONS))
+
+
+def _build(root: yaml.Node | None, path: str) -> Config:
+    if root is None:
+        return Config(default_config().rules, path)
+    _expect(root, yaml.MappingNode, "a mapping", path)
+    settings = {rule.ID: _defaults(rule) for rule in RULES}
+    for key_node, value_node in root.value:
+        if key_node.value != "rules":
+            _fail(path, key_node, f"unknown key {key_node.value!r} (expected: rules)")
+        _expect(value_node, yaml.MappingNode, "a mapping of rule IDs", path)
+        for rule_node, rule_value in value_node.value:
+            rule = RULES_BY_ID.get(rule_node.value)
+            if rule is None:
+                _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
+            settings[rule.ID] = _rule_settings(rule, rule_value, path)
+    return Config(tuple(settings[rule.ID] for rule in RULES), path)
+
+
+def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
+    defaults = _defaults(rule)
+    _expect(node, yaml.MappingNode, f"a mapping of settings for {rule.ID}", path)
+    values = {"enabled": defaults.enabled, "severity": defaults.severity, "fix": defaults.fix}
+    options = dict(defaults.options)
+    for key_node, value_node in node.value:
+        key = key_node.value
+        value = yaml.constructor.SafeConstructor().construct_object(value_node, deep=True)
+        if key in ("enabled", "fix"):
+            if type(value) is not bool:
+                _fail(path, value_node, f"{rule.ID}.{key} must be true or false")
+            if key == "fix" and value and rule.FIX is None:
+                _fail(path, value_node, f"{rule.ID} has no fix to enable")
+            values[key] = value
+        elif key == "severity":
+            try:
+                values[key] = Severity.parse(str(value))
+            except ValueError as error:
+                _fail(path, value_node, str(error))
+        elif key in rule.OPTIONS:
+            options[key] = _option(rule, key, value, value_node, path)
+        else:
+            known = ", ".join(sorted(_RULE_SETTINGS | set(rule.OPTIONS)))
+            _fail(path, key_node, f"unknown setting {key!r} for {rule.ID} (expected one of: {known})")
+    return RuleSettings(rule, values["enabled"], values["severity"], values["fix"], options)
+
+
+def _option(rule, key: str, value, node: yaml.Node, path: str):
+    default = rule.OPTIONS[key]
+    expected = type(default) if default is not None else (int, str)
+    if type(value) is bool and expected is not bool or not isinstance(value, expected):
+        names = expected.__name__ if isinstance(expected, type) else "int or str"
+        _fail(path, node, f"{rule.ID}.{key} must be of type {names}")
+    return value
+
+
+def _expect(node: yaml.Node, node_type: type, what: str, path: str) -> None:
+    if not isinstance(node, node_type):
+        _fail(path, node, f"expected {what}")
+
+
+def _fail(path: str, node: yaml.Node, message: str):
+    raise ConfigError(f"{path}: line {node.start_mark.line + 1}: {message}")

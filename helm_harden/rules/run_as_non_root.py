@@ -1,0 +1,46 @@
+"""Containers must run as a non-root user.
+
+Fails when the effective ``runAsNonRoot`` (the container's own value, else the pod's) is not
+``true``, or when the effective ``runAsUser`` is 0. With ``runAsNonRoot: true`` the kubelet
+refuses to start a container whose image would run as root.
+
+Fix: set the pod's ``runAsNonRoot: true`` where neither the pod nor the container says
+anything; an explicit ``false`` or ``runAsUser: 0`` is reported and left alone.
+
+Passes:
+
+    spec:
+      securityContext: {runAsNonRoot: true}
+      containers: [{name: app, image: app:1.0}]
+
+Fails:
+
+    spec:
+      containers: [{name: app, image: app:1.0, securityContext: {runAsUser: 0}}]
+"""
+
+from helm_harden.patch import SetDefault
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+
+ID = "run-as-non-root"
+SEVERITY = Severity.ERROR
+FIX = "default"
+SUMMARY = "Containers run as a non-root user (runAsNonRoot: true, never runAsUser: 0)."
+OPTIONS: dict = {}
+
+
+def check(pod, context: RuleContext):
+    fix = (SetDefault(pod.security_context_path + ("runAsNonRoot",), True),)
+    for container in pod.containers():
+        user, user_path = container.effective("runAsUser")
+        if type(user) is int and user == 0:
+            yield Violation(user_path, "runs as root: runAsUser is 0", container)
+            continue
+        non_root, non_root_path = container.effective("runAsNonRoot")
+        if non_root is True:
+            continue
+        if non_root is None:
+            message = "runAsNonRoot is not set, so the image decides whether it runs as root"
+            yield Violation(security_context_field(container, "runAsNonRoot"), message, container, fix)
+        else:
+            yield Violation(non_root_path, f"runAsNonRoot is {non_root!r}, not true", container)

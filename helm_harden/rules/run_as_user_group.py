@@ -1,0 +1,61 @@
+"""Containers run with a non-zero UID and GID, set explicitly.
+
+Fails when the effective ``runAsUser`` or ``runAsGroup`` is unset or below ``min_id``.
+Setting them, to the values the image's ``USER`` uses, makes file ownership predictable and
+keeps the process out of the low, often privileged, ID range of the host.
+
+Options:
+
+- ``min_id`` (default 1): the lowest acceptable ID; 10000 is a common strict choice, since it
+  stays clear of the host's system and regular users.
+- ``run_as_user``, ``run_as_group``, ``fs_group`` (default unset): the IDs the opt-in fix
+  sets on the pod where nothing is set. Leave them unset on platforms that assign UIDs
+  themselves (OpenShift's restricted SCC).
+
+Passes:
+
+    spec:
+      securityContext: {runAsUser: 10001, runAsGroup: 10001}
+
+Fails:
+
+    spec:
+      securityContext: {runAsUser: 0}
+"""
+
+from helm_harden.patch import SetDefault
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+
+ID = "run-as-user-group"
+SEVERITY = Severity.WARNING
+FIX = "opt-in"
+SUMMARY = "Containers run with an explicit UID and GID of at least min_id."
+OPTIONS = {"min_id": 1, "run_as_user": None, "run_as_group": None, "fs_group": None}
+
+_FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "GID"))
+
+
+def check(pod, context: RuleContext):
+    min_id = context.options["min_id"]
+    fs_group = context.options["fs_group"]
+    for container in pod.containers():
+        for field, option, what in _FIELDS:
+            value, path = container.effective(field)
+            if value is None:
+                yield Violation(
+                    security_context_field(container, field),
+                    f"{field} is not set, so the image decides the {what}",
+                    container,
+                    _fill(pod, field, context.options[option], fs_group),
+                )
+            elif type(value) is not int or value < min_id:
+                yield Violation(path, f"{field} is {value!r}, below the minimum {min_id}", container)
+
+
+def _fill(pod, field: str, value, fs_group) -> tuple:
+    if value is None:
+        return ()
+    ops = [SetDefault(pod.security_context_path + (field,), value)]
+    if fs_group is not None:
+        ops.append(SetDefault(pod.security_context_path + ("fsGroup",), fs_group))
+    return tuple(ops)

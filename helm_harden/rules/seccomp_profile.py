@@ -1,0 +1,74 @@
+"""Containers run under a seccomp filter.
+
+Fails when the effective ``seccompProfile.type`` is unset or ``Unconfined``. Without a filter
+a container can call every syscall of the host kernel. For a ``--kube-version`` below 1.27 the
+legacy annotations ``seccomp.security.alpha.kubernetes.io/pod`` and
+``container.seccomp.security.alpha.kubernetes.io/<container>`` count too (1.27 stopped honouring
+them).
+
+Fix: set the pod's ``seccompProfile: {type: RuntimeDefault}`` (the pod annotation
+``runtime/default`` for Kubernetes before 1.19, which had no field) where nothing is set. An
+explicit ``Unconfined`` is left alone.
+
+Passes:
+
+    spec:
+      securityContext: {seccompProfile: {type: RuntimeDefault}}
+
+Fails:
+
+    spec:
+      securityContext: {seccompProfile: {type: Unconfined}}
+"""
+
+from helm_harden.patch import SetDefault
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+
+ID = "seccomp-profile"
+SEVERITY = Severity.ERROR
+FIX = "default"
+SUMMARY = "Containers run with a seccomp profile (RuntimeDefault or Localhost)."
+OPTIONS: dict = {}
+
+POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
+CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
+
+
+def check(pod, context: RuleContext):
+    legacy = not context.kube_at_least(1, 27)
+    if context.kube_at_least(1, 19):
+        fix = (SetDefault(pod.security_context_path + ("seccompProfile",), {"type": "RuntimeDefault"}),)
+    else:
+        fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
+    for container in pod.containers():
+        profile, path = _effective_profile(container, legacy)
+        if profile is None:
+            where = security_context_field(container, "seccompProfile")
+            yield Violation(where, "no seccomp profile is set, so every syscall is allowed", container, fix)
+        elif profile == "Unconfined":
+            yield Violation(path, "seccomp profile is Unconfined", container)
+
+
+def _effective_profile(container, legacy: bool):
+    """The profile type ("RuntimeDefault", "Unconfined", …) and where it is set."""
+    annotations = container.pod.annotations if legacy else {}
+    own = container.security_context.get("seccompProfile")
+    if isinstance(own, dict) and own.get("type"):
+        return own["type"], container.security_context_path + ("seccompProfile", "type")
+    key = CONTAINER_ANNOTATION_PREFIX + container.name
+    if key in annotations:
+        return _annotation_type(annotations[key]), container.pod.annotations_path + (key,)
+    pod_profile = container.pod.security_context.get("seccompProfile")
+    if isinstance(pod_profile, dict) and pod_profile.get("type"):
+        return pod_profile["type"], container.pod.security_context_path + ("seccompProfile", "type")
+    if POD_ANNOTATION in annotations:
+        return _annotation_type(annotations[POD_ANNOTATION]), container.pod.annotations_path + (POD_ANNOTATION,)
+    return None, None
+
+
+def _annotation_type(value) -> str:
+    if value == "unconfined":
+        return "Unconfined"
+    if isinstance(value, str) and value.startswith("localhost/"):
+        return "Localhost"
+    return "RuntimeDefault"  # runtime/default and docker/default
