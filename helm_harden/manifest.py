@@ -86,7 +86,8 @@ def join_documents(texts: list[str]) -> str:
 
 def _source_comment(chunk: str) -> tuple[str | None, int]:
     """Helm 3's ``# Source:`` template name, and the chunk line where the template body starts."""
-    for number, line in enumerate(chunk.splitlines()[:8]):
+    head = chunk[:1024]  # the comment sits in the first lines; splitting a whole document is slow
+    for number, line in enumerate(head.splitlines()[:8]):
         if number == 0 and line.startswith("---"):
             continue
         match = _SOURCE_COMMENT.match(line)

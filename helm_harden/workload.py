@@ -6,7 +6,7 @@ their `Container`s and never read ``spec.template.spec.containers`` themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 Path = tuple  # keys and list indices from the document root, e.g. ("spec", "containers", 0)
@@ -57,6 +57,7 @@ class Pod:
     spec_path: Path
     metadata: dict
     metadata_path: Path
+    _containers: list | None = field(default=None, repr=False)
 
     @property
     def security_context(self) -> dict:
@@ -76,32 +77,41 @@ class Pod:
     def annotations_path(self) -> Path:
         return self.metadata_path + ("annotations",)
 
-    def containers(self) -> Iterator[Container]:
-        for field in CONTAINER_FIELDS:
-            entries = self.spec.get(field)
-            if not isinstance(entries, list):
-                continue
-            for index, data in enumerate(entries):
-                if isinstance(data, dict):
-                    name = data.get("name")
-                    yield Container(
-                        name=name if isinstance(name, str) else f"{field}[{index}]",
-                        field=field,
-                        data=data,
-                        path=self.spec_path + (field, index),
-                        pod=self,
-                    )
+    def containers(self) -> list[Container]:
+        """initContainers, containers and ephemeralContainers, in that order (built once: every rule asks)."""
+        if self._containers is None:
+            self._containers = [
+                Container(
+                    name=data["name"] if isinstance(data.get("name"), str) else f"{kind}[{index}]",
+                    field=kind,
+                    data=data,
+                    path=self.spec_path + (kind, index),
+                    pod_security_context=self.security_context,
+                    pod_security_context_path=self.security_context_path,
+                )
+                for kind in CONTAINER_FIELDS
+                if isinstance(self.spec.get(kind), list)
+                for index, data in enumerate(self.spec[kind])
+                if isinstance(data, dict)
+            ]
+        return self._containers
 
 
 @dataclass(slots=True)
 class Container:
-    """One entry of ``initContainers``, ``containers`` or ``ephemeralContainers``."""
+    """One entry of ``initContainers``, ``containers`` or ``ephemeralContainers``.
+
+    It holds the pod's securityContext rather than the pod itself: a pod that caches its
+    containers and containers that point back at it would form reference cycles, which only
+    the cyclic garbage collector frees, and the engine pauses that collector while it scans.
+    """
 
     name: str
     field: str
     data: dict
     path: Path
-    pod: Pod
+    pod_security_context: dict
+    pod_security_context_path: Path
 
     @property
     def security_context(self) -> dict:
@@ -125,9 +135,9 @@ class Container:
         if own is not None:
             return own, self.security_context_path + (key,)
         if key in INHERITED_FIELDS:
-            inherited = self.pod.security_context.get(key)
+            inherited = self.pod_security_context.get(key)
             if inherited is not None:
-                return inherited, self.pod.security_context_path + (key,)
+                return inherited, self.pod_security_context_path + (key,)
         return None, None
 
 

@@ -39,7 +39,7 @@ ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 def check(pod, context: RuleContext):
     use_field = context.kube_at_least(1, 30)
     for container in pod.containers():
-        profile, path = _effective_profile(container)
+        profile, path = _effective_profile(pod, container)
         if profile == "Unconfined":
             yield Violation(path, "AppArmor profile is unconfined", container)
         elif profile is None and context.options["require"]:
@@ -51,17 +51,17 @@ def check(pod, context: RuleContext):
             yield Violation(where, "no AppArmor profile is set", container, fix)
 
 
-def _effective_profile(container):
+def _effective_profile(pod, container):
     """The profile type and where it is set: container field, container annotation, pod field."""
     own = container.security_context.get("appArmorProfile")
     if isinstance(own, dict) and own.get("type"):
         return own["type"], container.security_context_path + ("appArmorProfile", "type")
     key = ANNOTATION_PREFIX + container.name
-    annotation = container.pod.annotations.get(key)
+    annotation = pod.annotations.get(key)
     if isinstance(annotation, str):
         kind = "Unconfined" if annotation == "unconfined" else "Confined"
-        return kind, container.pod.annotations_path + (key,)
-    pod_profile = container.pod.security_context.get("appArmorProfile")
+        return kind, pod.annotations_path + (key,)
+    pod_profile = pod.security_context.get("appArmorProfile")
     if isinstance(pod_profile, dict) and pod_profile.get("type"):
-        return pod_profile["type"], container.pod.security_context_path + ("appArmorProfile", "type")
+        return pod_profile["type"], pod.security_context_path + ("appArmorProfile", "type")
     return None, None

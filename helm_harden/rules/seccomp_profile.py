@@ -41,7 +41,7 @@ def check(pod, context: RuleContext):
     else:
         fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
     for container in pod.containers():
-        profile, path = _effective_profile(container, legacy)
+        profile, path = _effective_profile(pod, container, legacy)
         if profile is None:
             where = security_context_field(container, "seccompProfile")
             yield Violation(where, "no seccomp profile is set, so every syscall is allowed", container, fix)
@@ -49,20 +49,20 @@ def check(pod, context: RuleContext):
             yield Violation(path, "seccomp profile is Unconfined", container)
 
 
-def _effective_profile(container, legacy: bool):
+def _effective_profile(pod, container, legacy: bool):
     """The profile type ("RuntimeDefault", "Unconfined", …) and where it is set."""
-    annotations = container.pod.annotations if legacy else {}
+    annotations = pod.annotations if legacy else {}
     own = container.security_context.get("seccompProfile")
     if isinstance(own, dict) and own.get("type"):
         return own["type"], container.security_context_path + ("seccompProfile", "type")
     key = CONTAINER_ANNOTATION_PREFIX + container.name
     if key in annotations:
-        return _annotation_type(annotations[key]), container.pod.annotations_path + (key,)
-    pod_profile = container.pod.security_context.get("seccompProfile")
+        return _annotation_type(annotations[key]), pod.annotations_path + (key,)
+    pod_profile = pod.security_context.get("seccompProfile")
     if isinstance(pod_profile, dict) and pod_profile.get("type"):
-        return pod_profile["type"], container.pod.security_context_path + ("seccompProfile", "type")
+        return pod_profile["type"], pod.security_context_path + ("seccompProfile", "type")
     if POD_ANNOTATION in annotations:
-        return _annotation_type(annotations[POD_ANNOTATION]), container.pod.annotations_path + (POD_ANNOTATION,)
+        return _annotation_type(annotations[POD_ANNOTATION]), pod.annotations_path + (POD_ANNOTATION,)
     return None, None
 
 
