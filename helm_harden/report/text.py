@@ -19,8 +19,8 @@ _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 def format_text(result: ScanResult) -> str:
     lines: list[str] = []
-    by_source = sorted(result.findings, key=lambda f: (f.origin, f.source))  # stable: keeps rule order
-    for (origin, source), findings in groupby(by_source, key=lambda f: (f.origin, f.source)):
+    by_source = sorted(result.findings, key=_group)  # a stable sort: rule order is kept
+    for _, findings in groupby(by_source, key=_group):
         findings = list(findings)
         lines.append(click.style(_source_label(findings[0]), bold=True))
         for (kind, namespace, name), object_findings in groupby(findings, key=lambda f: (f.kind, f.namespace, f.name)):
@@ -31,6 +31,12 @@ def format_text(result: ScanResult) -> str:
         lines.append("")
     lines.append(summarize(result).sentence())
     return "\n".join(lines) + "\n"
+
+
+def _group(finding) -> tuple:
+    """Findings under one heading: one template, or one document of a plain stream."""
+    document = finding.document if finding.source == finding.origin else 0
+    return finding.origin, finding.source, document
 
 
 def _source_label(finding) -> str:

@@ -16,6 +16,7 @@ A rule is a module with:
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,11 @@ class RuleContext:
     def kube_at_least(self, major: int, minor: int) -> bool:
         """True when the target is at least that version; an unknown target counts as current."""
         return self.kube_version is None or self.kube_version >= (major, minor)
+
+
+def yaml_scalar(value: Any) -> str:
+    """A value as YAML spells it in a message: true, false, null, 0, "0"."""
+    return json.dumps(value) if isinstance(value, (bool, int, float, str)) or value is None else type(value).__name__
 
 
 def security_context_field(container: Container, key: str) -> Path:

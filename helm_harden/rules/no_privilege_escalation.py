@@ -17,7 +17,7 @@ Fails:
 """
 
 from helm_harden.patch import SetDefault
-from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "no-privilege-escalation"
 SEVERITY = Severity.ERROR
@@ -33,7 +33,7 @@ def check(pod, context: RuleContext):
             continue
         path = security_context_field(container, "allowPrivilegeEscalation")
         if value is not None:
-            yield Violation(path, f"allowPrivilegeEscalation is {value!r}, not false", container)
+            yield Violation(path, f"allowPrivilegeEscalation is {yaml_scalar(value)}, not false", container)
         elif _must_escalate(container):
             message = "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)"
             yield Violation(path, message, container)

@@ -18,7 +18,7 @@ Fails:
 """
 
 from helm_harden.patch import AppendMissing, SetDefault
-from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "read-only-root-filesystem"
 SEVERITY = Severity.WARNING
@@ -37,7 +37,7 @@ def check(pod, context: RuleContext):
             continue
         path = security_context_field(container, "readOnlyRootFilesystem")
         if value is not None:
-            yield Violation(path, f"readOnlyRootFilesystem is {value!r}, not true", container)
+            yield Violation(path, f"readOnlyRootFilesystem is {yaml_scalar(value)}, not true", container)
             continue
         fix = [SetDefault(path, True)]
         if not _mounts_tmp(container):

@@ -20,7 +20,7 @@ Fails:
 """
 
 from helm_harden.patch import SetDefault
-from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "run-as-non-root"
 SEVERITY = Severity.ERROR
@@ -43,4 +43,4 @@ def check(pod, context: RuleContext):
             message = "runAsNonRoot is not set, so the image decides whether it runs as root"
             yield Violation(security_context_field(container, "runAsNonRoot"), message, container, fix)
         else:
-            yield Violation(non_root_path, f"runAsNonRoot is {non_root!r}, not true", container)
+            yield Violation(non_root_path, f"runAsNonRoot is {yaml_scalar(non_root)}, not true", container)

@@ -24,7 +24,7 @@ Fails:
 """
 
 from helm_harden.patch import SetDefault
-from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "run-as-user-group"
 SEVERITY = Severity.WARNING
@@ -49,7 +49,7 @@ def check(pod, context: RuleContext):
                     _fill(pod, field, context.options[option], fs_group),
                 )
             elif type(value) is not int or value < min_id:
-                yield Violation(path, f"{field} is {value!r}, below the minimum {min_id}", container)
+                yield Violation(path, f"{field} is {yaml_scalar(value)}, below the minimum {min_id}", container)
 
 
 def _fill(pod, field: str, value, fs_group) -> tuple:
