@@ -15,10 +15,11 @@ import click
 from helm_harden import __version__
 from helm_harden.config import resolve_config
 from helm_harden.engine import Engine, parse_kube_version
-from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, HardenError, InputError, ToolError
-from helm_harden.inputs import load_streams
+from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, HardenError, InputError, InternalError, ToolError
+from helm_harden.inputs import load_streams, read_stdin
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
+from helm_harden.report.changes import format_diff, format_post_render_summary
 from helm_harden.rules.base import Severity
 
 FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
@@ -39,7 +40,8 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above TARGET).")
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
-def check(target, extra, output_format, fail_on, config_path, kube_version, namespace):
+@click.option("--diff", "show_diff", is_flag=True, help="Show what post-render would change, as a unified diff per template.")
+def check(target, extra, output_format, fail_on, config_path, kube_version, namespace, show_diff):
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a kustomization
@@ -59,11 +61,51 @@ def check(target, extra, output_format, fail_on, config_path, kube_version, name
         engine = Engine(config, _kube_version(kube_version), namespace or os.environ.get("HELM_NAMESPACE") or "default")
         streams = load_streams(target, list(extra), helm_args)
         documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
-        result = engine.scan(target, documents)
-        _emit(FORMATTERS[output_format](result))
-        threshold = None if fail_on == "never" else Severity.parse(fail_on)
-        failed = threshold is not None and any(f.severity >= threshold for f in result.findings)
-        return EXIT_FINDINGS if failed else 0
+        if show_diff:
+            results = [(document, engine.harden(document)) for document in documents]
+            _emit(format_diff(results))
+            findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
+        else:
+            result = engine.scan(target, documents)
+            _emit(FORMATTERS[output_format](result))
+            findings = result.findings
+        return EXIT_FINDINGS if _reaches(findings, fail_on) else 0
+
+    sys.exit(_guarded(run))
+
+
+@main.command("post-render")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml here or above).")
+@click.option("--kube-version", envvar="HELM_HARDEN_KUBE_VERSION", help="Target Kubernetes version (changes a few fixes).")
+@click.option("--report", "report_path", envvar="HELM_HARDEN_REPORT", type=click.Path(dir_okay=False),
+              help="Also write the summary to this file (Helm 4 never shows a post-renderer's stderr).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="never", show_default=True,
+              help="Refuse the stream when a finding left unfixed has at least this severity.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def post_render(config_path, kube_version, report_path, fail_on, quiet):
+    """Harden a YAML stream: read it on stdin, write it to stdout with missing settings filled in.
+
+    Documents that need no fix come out byte for byte; nothing is dropped or reordered.
+    """
+    def run() -> int:
+        config = resolve_config(config_path, os.getcwd())
+        engine = Engine(config, _kube_version(kube_version), os.environ.get("HELM_NAMESPACE"))
+        text = read_stdin()
+        results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
+        output = "".join(hardened.text for _, hardened in results)
+        if text.strip() and not output.strip():
+            raise InternalError("the hardened stream is empty although the input was not; refusing")
+        summary = format_post_render_summary(results)
+        if report_path:
+            _write_report(report_path, click.unstyle(summary))
+        if not quiet:
+            click.echo(summary, err=True, nl=False)
+        if _reaches([f for _, hardened in results for f in hardened.remaining], fail_on):
+            click.echo(f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream", err=True)
+            return EXIT_FINDINGS
+        _emit(output)
+        return 0
 
     sys.exit(_guarded(run))
 
@@ -74,6 +116,21 @@ def check(target, extra, output_format, fail_on, config_path, kube_version, name
 def rules(output_format, config_path):
     """List every rule: ID, severity, fix and what it checks."""
     sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path, None))) or 0))
+
+
+def _reaches(findings, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = Severity.parse(fail_on)
+    return any(finding.severity >= threshold for finding in findings)
+
+
+def _write_report(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write the report: {error.strerror}") from None
 
 
 def _kube_version(text):

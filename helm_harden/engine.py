@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from helm_harden.config import Config
-from helm_harden.errors import InputError
-from helm_harden.manifest import Document
+from helm_harden.errors import InputError, InternalError
+from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.rules.base import RuleContext, Severity, Violation
 from helm_harden.workload import Path, Pod, pods_in
 
@@ -58,6 +58,19 @@ class ScanResult:
     workloads: int = 0  # pod specs checked
 
 
+@dataclass(slots=True)
+class Hardened:
+    """One document after post-rendering."""
+
+    text: str  # the original text when nothing changed, byte for byte
+    fixed: list[Finding]  # findings the applied fixes repaired
+    remaining: list[Finding]  # findings left for a human: explicit values, opt-in fixes not enabled
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
 class Engine:
     def __init__(self, config: Config, kube_version: tuple[int, int] | None = None, namespace: str | None = None):
         self.config = config
@@ -83,6 +96,44 @@ class Engine:
                 result.workloads += 1
                 for settings, violation in self.violations(pod):
                     result.findings.append(self._finding(document, pod, settings, violation))
+
+    def harden(self, document: Document) -> Hardened:
+        """Apply every enabled fix to one document, then prove the result is right.
+
+        The fixed object is checked again (no violation that carried an enabled fix may
+        remain), and the rewritten text must parse back to exactly the fixed object, so every
+        value the fixes did not touch keeps its value and type. Either failure is an
+        `InternalError`: emitting wrong YAML would be worse than emitting none.
+        """
+        data = _object_of(document)
+        fixed: list[Finding] = []
+        remaining: list[Finding] = []
+        edits: list = []
+        for pod in pods_in(data):
+            for settings, violation in self.violations(pod):
+                finding = self._finding(document, pod, settings, violation)
+                if finding.fixable:
+                    fixed.append(finding)
+                    edits.extend(violation.fix)
+                else:
+                    remaining.append(finding)
+        if not edits:
+            return Hardened(document.text, fixed, remaining)
+        for edit in edits:
+            edit.apply(data)
+        self._verify_repaired(document, data)
+        text = rewrite(document, edits)
+        if load_text(text) != data:
+            raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
+        return Hardened(text, fixed, remaining)
+
+    def _verify_repaired(self, document: Document, data) -> None:
+        for pod in pods_in(data):
+            for settings, violation in self.violations(pod):
+                if settings.fix and violation.fix:
+                    raise InternalError(
+                        f"{document.label}: the {settings.id} fix did not repair {pod.kind} {pod.name}; refusing"
+                    )
 
     def violations(self, pod: Pod) -> Iterator[tuple]:
         """``(settings, violation)`` for every enabled rule's violations in one pod."""

@@ -53,7 +53,7 @@ def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[St
     if kind == "stdin":
         if extra:
             raise InputError(f"unexpected arguments after '-': {' '.join(extra)}")
-        return [Stream(_read_stdin(), "<stdin>")]
+        return [Stream(read_stdin(), "<stdin>")]
     paths = [target, *extra]
     for path in extra:
         if path.startswith("-"):
@@ -82,7 +82,7 @@ def _read_file(path: Path) -> str:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
 
 
-def _read_stdin() -> str:
+def read_stdin() -> str:
     try:
         return sys.stdin.buffer.read().decode("utf-8")
     except UnicodeDecodeError as error:

@@ -9,11 +9,13 @@ Kustomize origin annotation, or else the file it was read from and its position 
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
+from ruamel.yaml import YAML
 
 from helm_harden.errors import InputError
 
@@ -26,6 +28,7 @@ HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_BARE_SEPARATOR_LINE = re.compile(r"---[ \t]*(#[^\n]*)?\r?\n")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
 _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 
@@ -79,9 +82,62 @@ def parse_documents(text: str, origin: str) -> Iterator[Document]:
         )
 
 
-def join_documents(texts: list[str]) -> str:
-    """The inverse of `split_stream`: concatenate document texts back into a stream."""
-    return "".join(texts)
+def load_text(text: str) -> Any:
+    """Parse one document the way `parse_documents` does (used to verify rewritten documents)."""
+    return yaml.load(text, Loader=_Loader)
+
+
+def rewrite(document: Document, edits: Iterable) -> str:
+    """The document's text with ``edits`` (patch operations) applied.
+
+    PyYAML cannot write a document back as it was, so changed documents go through ruamel.yaml's
+    round-trip mode, which keeps comments (Helm's ``# Source:`` line among them), key order,
+    quoting and block scalars; only indentation may be normalised. The separator line is kept
+    as it was.
+    """
+    round_trip = _round_trip_yaml()
+    mapping, offset = _indentation(document.text)
+    round_trip.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    data = round_trip.load(document.text)
+    for edit in edits:
+        edit.apply(data)
+    output = io.StringIO()
+    separator = _BARE_SEPARATOR_LINE.match(document.text)
+    if separator is None and document.text.startswith("---"):
+        round_trip.explicit_start = True  # content on the separator line: let ruamel write both
+    round_trip.dump(data, output)
+    return (separator.group(0) if separator else "") + output.getvalue()
+
+
+def _indentation(text: str) -> tuple[int, int]:
+    """The document's own mapping indent and sequence-dash offset, so a rewrite keeps its style.
+
+    Helm charts indent list dashes under their key (``containers:`` / ``  - name:``) as often
+    as not; writing them back in another style would make every diff noisy.
+    """
+    mapping = offset = None
+    previous = None  # (indent, text) of the last line that opened a block: "key:"
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#") or stripped.startswith("---"):
+            continue
+        indent = len(line) - len(stripped)
+        if previous is not None and indent > previous:
+            if stripped.startswith("- "):
+                offset = indent - previous if offset is None else offset
+            elif mapping is None:
+                mapping = indent - previous
+        if mapping is not None and offset is not None:
+            break
+        previous = indent if stripped.rstrip().endswith(":") and not stripped.startswith("- ") else None
+    return mapping or 2, min(offset or 0, (mapping or 2))
+
+
+def _round_trip_yaml() -> YAML:
+    round_trip = YAML(typ="rt")
+    round_trip.preserve_quotes = True
+    round_trip.width = 1 << 20  # never fold long strings onto new lines
+    return round_trip
 
 
 def _source_comment(chunk: str) -> tuple[str | None, int]:

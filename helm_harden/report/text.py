@@ -27,7 +27,7 @@ def format_text(result: ScanResult) -> str:
             where = f"{namespace}/{name}" if namespace else name
             lines.append(f"  {kind} {where}")
             for finding in object_findings:
-                lines.append("    " + _finding_line(finding))
+                lines.append("    " + finding_line(finding))
         lines.append("")
     lines.append(summarize(result).sentence())
     return "\n".join(lines) + "\n"
@@ -45,7 +45,7 @@ def _source_label(finding) -> str:
     return f"{finding.source} (document {finding.document})"
 
 
-def _finding_line(finding) -> str:
+def finding_line(finding) -> str:
     severity = str(finding.severity)
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{finding.container}: " if finding.container else "pod: "

@@ -1,0 +1,41 @@
+"""What post-render did: a summary for stderr or --report, and a unified diff for check --diff."""
+
+from __future__ import annotations
+
+import difflib
+
+from helm_harden.engine import Hardened
+from helm_harden.manifest import Document
+from helm_harden.report.text import finding_line
+
+
+def format_post_render_summary(results: list[tuple[Document, Hardened]]) -> str:
+    changed = [hardened for _, hardened in results if hardened.changed]
+    fixes = sum(len(hardened.fixed) for hardened in changed)
+    remaining = [finding for _, hardened in results for finding in hardened.remaining]
+    lines = [
+        f"helm-harden: hardened {len(changed)} of {len(results)} documents ({fixes} findings fixed); "
+        f"{len(remaining)} findings left unchanged"
+        + (":" if remaining else ".")
+    ]
+    for finding in remaining:
+        namespace = f"{finding.namespace}/" if finding.namespace else ""
+        lines.append(f"  {finding.source}: {finding.kind} {namespace}{finding.name}: {finding_line(finding)}")
+    return "\n".join(lines) + "\n"
+
+
+def format_diff(results: list[tuple[Document, Hardened]]) -> str:
+    """A unified diff per changed document, named after its template."""
+    chunks = []
+    for document, hardened in results:
+        if not hardened.changed:
+            continue
+        chunks.extend(
+            difflib.unified_diff(
+                document.text.splitlines(keepends=True),
+                hardened.text.splitlines(keepends=True),
+                fromfile=f"a/{document.label}",
+                tofile=f"b/{document.label}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
