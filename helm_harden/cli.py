@@ -13,10 +13,11 @@ import traceback
 import click
 
 from helm_harden import __version__
-from helm_harden.config import resolve_config
+from helm_harden.config import load_config, resolve_config
 from helm_harden.engine import Engine, parse_kube_version
 from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, HardenError, InputError, InternalError, ToolError
 from helm_harden.inputs import load_streams, read_stdin
+from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
@@ -74,40 +75,76 @@ def check(target, extra, output_format, fail_on, config_path, kube_version, name
     sys.exit(_guarded(run))
 
 
+_REPORT_HELP = "Also write the summary to this file (Helm 4 never shows a post-renderer's stderr)."
+
+
+def post_render_options(command):
+    """The options every post-rendering entry point shares."""
+    options = [
+        click.option("--kube-version", envvar="HELM_HARDEN_KUBE_VERSION", help="Target Kubernetes version (changes a few fixes)."),
+        click.option("--report", "report_path", envvar="HELM_HARDEN_REPORT", type=click.Path(dir_okay=False), help=_REPORT_HELP),
+        click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="never", show_default=True,
+                     help="Refuse the stream when a finding left unfixed has at least this severity."),
+        click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("post-render")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml here or above).")
-@click.option("--kube-version", envvar="HELM_HARDEN_KUBE_VERSION", help="Target Kubernetes version (changes a few fixes).")
-@click.option("--report", "report_path", envvar="HELM_HARDEN_REPORT", type=click.Path(dir_okay=False),
-              help="Also write the summary to this file (Helm 4 never shows a post-renderer's stderr).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="never", show_default=True,
-              help="Refuse the stream when a finding left unfixed has at least this severity.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def post_render(config_path, kube_version, report_path, fail_on, quiet):
+@post_render_options
+def post_render(config_path, **options):
     """Harden a YAML stream: read it on stdin, write it to stdout with missing settings filled in.
 
-    Documents that need no fix come out byte for byte; nothing is dropped or reordered.
+    Documents that need no fix come out byte for byte; nothing is dropped or reordered. Use it
+    as Helm 3's --post-renderer, Helm 4's postrenderer plugin, or in any pipeline.
     """
+    sys.exit(_guarded(lambda: _post_render(lambda: resolve_config(config_path, os.getcwd()), **options)))
+
+
+@main.command("kustomize-transformer")
+@click.argument("config_file", type=click.Path(dir_okay=False))
+@post_render_options
+def kustomize_transformer(config_file, **options):
+    """Kustomize legacy exec transformer: CONFIG_FILE is the HardenTransformer object Kustomize passes."""
+    sys.exit(_guarded(lambda: _post_render(lambda: load_config(config_file, envelope=True), **options)))
+
+
+@main.command("krm-function")
+@click.option("-q", "--quiet", is_flag=True, help="Accepted for symmetry; a KRM function reports through results.")
+def krm_function(quiet):
+    """Kustomize KRM exec function: a ResourceList on stdin, hardened, with results, on stdout."""
     def run() -> int:
-        config = resolve_config(config_path, os.getcwd())
-        engine = Engine(config, _kube_version(kube_version), os.environ.get("HELM_NAMESPACE"))
-        text = read_stdin()
-        results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
-        output = "".join(hardened.text for _, hardened in results)
-        if text.strip() and not output.strip():
-            raise InternalError("the hardened stream is empty although the input was not; refusing")
-        summary = format_post_render_summary(results)
-        if report_path:
-            _write_report(report_path, click.unstyle(summary))
-        if not quiet:
-            click.echo(summary, err=True, nl=False)
-        if _reaches([f for _, hardened in results for f in hardened.remaining], fail_on):
-            click.echo(f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream", err=True)
-            return EXIT_FINDINGS
-        _emit(output)
+        def make_engine(config):
+            return Engine(config, _kube_version(config.kube_version), None)
+
+        _emit(run_krm_function(read_stdin(), make_engine))
         return 0
 
     sys.exit(_guarded(run))
+
+
+def _post_render(load, kube_version, report_path, fail_on, quiet) -> int:
+    config = load()
+    engine = Engine(config, _kube_version(kube_version or config.kube_version), os.environ.get("HELM_NAMESPACE"))
+    text = read_stdin()
+    results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
+    output = "".join(hardened.text for _, hardened in results)
+    if text.strip() and not output.strip():
+        raise InternalError("the hardened stream is empty although the input was not; refusing")
+    summary = format_post_render_summary(results)
+    if report_path:
+        _write_report(report_path, click.unstyle(summary))
+    if not quiet:
+        click.echo(summary, err=True, nl=False)
+    if _reaches([f for _, hardened in results for f in hardened.remaining], fail_on):
+        click.echo(f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream", err=True)
+        return EXIT_FINDINGS
+    _emit(output)
+    return 0
 
 
 @main.command()
@@ -164,7 +201,7 @@ def _guarded(run) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug: one line, and the traceback only when asked for
-        if os.environ.get("HELM_HARDEN_DEBUG"):
+        if os.environ.get("HELM_HARDEN_DEBUG") or os.environ.get("HELM_DEBUG") == "true":
             traceback.print_exc()
-        click.echo(f"helm-harden: internal error: {type(error).__name__} (set HELM_HARDEN_DEBUG=1 for details)", err=True)
+        click.echo(f"helm-harden: internal error: {type(error).__name__} (set HELM_HARDEN_DEBUG=1 or use helm --debug for details)", err=True)
         return EXIT_INTERNAL

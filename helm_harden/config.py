@@ -29,6 +29,8 @@ from helm_harden.rules.base import Severity
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
+_TOP_LEVEL_KEYS = ("rules", "kube_version")
+_ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class RuleSettings:
 class Config:
     rules: tuple[RuleSettings, ...]
     path: str | None = None  # the file it came from, None for the defaults
+    kube_version: str | None = None  # the default for --kube-version (post-render has no helm flags)
 
     @property
     def enabled_rules(self) -> tuple[RuleSettings, ...]:
@@ -64,19 +67,25 @@ def resolve_config(explicit: str | None, start: str | None) -> Config:
     return load_config(path) if path else default_config()
 
 
-def load_config(path: str | os.PathLike) -> Config:
+def load_config(path: str | os.PathLike, envelope: bool = False) -> Config:
+    """Load a config file; with ``envelope``, it is a Kubernetes-style object (a Kustomize
+    transformer config) whose ``apiVersion``, ``kind`` and ``metadata`` are not settings."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read config: {getattr(error, 'strerror', None) or error}") from None
+    return parse_config(text, str(path), envelope)
+
+
+def parse_config(text: str, name: str, envelope: bool = False) -> Config:
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise ConfigError(f"{path}: line {line}: invalid YAML: {error.problem}") from None
+        raise ConfigError(f"{name}: line {line}: invalid YAML: {error.problem}") from None
     except yaml.YAMLError:
-        raise ConfigError(f"{path}: invalid YAML") from None
-    return _build(root, str(path))
+        raise ConfigError(f"{name}: invalid YAML") from None
+    return _build(root, name, _ENVELOPE_KEYS if envelope else frozenset())
 
 
 def _discover(start: str | None) -> str | None:
@@ -96,21 +105,28 @@ def _defaults(rule) -> RuleSettings:
     return RuleSettings(rule, True, rule.SEVERITY, rule.FIX == "default", dict(rule.OPTIONS))
 
 
-def _build(root: yaml.Node | None, path: str) -> Config:
+def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozenset()) -> Config:
     if root is None:
         return Config(default_config().rules, path)
     _expect(root, yaml.MappingNode, "a mapping", path)
     settings = {rule.ID: _defaults(rule) for rule in RULES}
+    kube_version = None
     for key_node, value_node in root.value:
+        if key_node.value in ignored_keys:
+            continue
+        if key_node.value == "kube_version":
+            _expect(value_node, yaml.ScalarNode, "a Kubernetes version such as 1.30", path)
+            kube_version = value_node.value
+            continue
         if key_node.value != "rules":
-            _fail(path, key_node, f"unknown key {key_node.value!r} (expected: rules)")
+            _fail(path, key_node, f"unknown key {key_node.value!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
         _expect(value_node, yaml.MappingNode, "a mapping of rule IDs", path)
         for rule_node, rule_value in value_node.value:
             rule = RULES_BY_ID.get(rule_node.value)
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.ID] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.ID] for rule in RULES), path)
+    return Config(tuple(settings[rule.ID] for rule in RULES), path, kube_version)
 
 
 def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:

@@ -95,7 +95,7 @@ def rewrite(document: Document, edits: Iterable) -> str:
     quoting and block scalars; only indentation may be normalised. The separator line is kept
     as it was.
     """
-    round_trip = _round_trip_yaml()
+    round_trip = round_trip_yaml()
     mapping, offset = _indentation(document.text)
     round_trip.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     data = round_trip.load(document.text)
@@ -133,7 +133,8 @@ def _indentation(text: str) -> tuple[int, int]:
     return mapping or 2, min(offset or 0, (mapping or 2))
 
 
-def _round_trip_yaml() -> YAML:
+def round_trip_yaml() -> YAML:
+    """ruamel.yaml set up to write back what it read: quotes kept, long strings never folded."""
     round_trip = YAML(typ="rt")
     round_trip.preserve_quotes = True
     round_trip.width = 1 << 20  # never fold long strings onto new lines
