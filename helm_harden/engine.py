@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from helm_harden.config import Config
@@ -33,6 +33,10 @@ class Finding:
     origin: str  # the stream: chart, kustomization, file or "<stdin>"
     message: str
     fixable: bool  # post-render, with the current config, would repair it
+    values_file: str | None = None  # the values file of the render, None for the chart's defaults
+    suppressed: str | None = None  # why it does not count: an exemption's or annotation's reason
+    note: str | None = None  # e.g. that the exemption which covered it has expired
+    baselined: bool = False  # recorded in the --baseline file, so not new
 
     @property
     def path(self) -> str:
@@ -50,12 +54,38 @@ def parse_kube_version(text: str | None) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A pod-bearing object that was checked (reports list clean ones too, e.g. JUnit cases)."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    source: str
+    document: int
+    origin: str
+    values_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    """A chart or overlay that could not be rendered or parsed; the run goes on without it."""
+
+    origin: str
+    values_file: str | None
+    message: str
+    stderr: str = ""
+
+
 @dataclass(slots=True)
 class ScanResult:
     target: str
     findings: list[Finding]
     objects: int = 0  # non-empty documents (a List counts once)
     workloads: int = 0  # pod specs checked
+    checked: list[Workload] = field(default_factory=list)
+    rules: tuple[str, ...] = ()  # the IDs of the rules that ran
+    failures: list[RenderFailure] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -79,14 +109,15 @@ class Engine:
             (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
         ]
 
-    def scan(self, target: str, documents: Iterable[Document]) -> ScanResult:
+    def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None) -> ScanResult:
         """Check every document, keeping only findings: parsed objects are dropped as we go."""
-        result = ScanResult(target, [])
+        result = ScanResult(target, [], rules=tuple(settings.id for settings, _ in self._rules))
         with _acyclic_phase():
-            self._scan_into(result, documents)
+            self.scan_into(result, documents, values_file)
         return result
 
-    def _scan_into(self, result: ScanResult, documents: Iterable[Document]) -> None:
+    def scan_into(self, result: ScanResult, documents: Iterable[Document], values_file: str | None = None) -> None:
+        """Add one render's findings to ``result`` (a multi-chart run collects several)."""
         for document in documents:
             data = _object_of(document)
             if data is None:
@@ -94,8 +125,14 @@ class Engine:
             result.objects += 1
             for pod in pods_in(data):
                 result.workloads += 1
+                namespace = pod.namespace or self.namespace
+                result.checked.append(
+                    Workload(pod.kind, pod.name, namespace, document.source, document.index + 1, document.origin, values_file)
+                )
                 for settings, violation in self.violations(pod):
-                    result.findings.append(self._finding(document, pod, settings, violation))
+                    finding = self._finding(document, pod, settings, violation)
+                    finding.values_file = values_file
+                    result.findings.append(finding)
 
     def harden(self, document: Document) -> Hardened:
         """Apply every enabled fix to one document, then prove the result is right.
