@@ -158,10 +158,9 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
 
 def _option(rule, key: str, value, node: yaml.Node, path: str):
     default = rule.OPTIONS[key]
-    expected = type(default) if default is not None else (int, str)
+    expected = type(default) if default is not None else int  # unset defaults are IDs
     if type(value) is bool and expected is not bool or not isinstance(value, expected):
-        names = expected.__name__ if isinstance(expected, type) else "int or str"
-        _fail(path, node, f"{rule.ID}.{key} must be of type {names}")
+        _fail(path, node, f"{rule.ID}.{key} must be of type {expected.__name__}")
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.manifest import Document, load_text, rewrite
+from helm_harden.patch import PatchBlocked
 from helm_harden.rules.base import RuleContext, Severity, Violation
 from helm_harden.workload import Path, Pod, pods_in
 
@@ -109,9 +110,13 @@ class Engine:
             (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
         ]
 
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(settings.id for settings, _ in self._rules)
+
     def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None) -> ScanResult:
         """Check every document, keeping only findings: parsed objects are dropped as we go."""
-        result = ScanResult(target, [], rules=tuple(settings.id for settings, _ in self._rules))
+        result = ScanResult(target, [], rules=self.rule_ids)
         with _acyclic_phase():
             self.scan_into(result, documents, values_file)
         return result
@@ -156,8 +161,14 @@ class Engine:
                     remaining.append(finding)
         if not edits:
             return Hardened(document.text, fixed, remaining)
-        for edit in edits:
-            edit.apply(data)
+        try:
+            for edit in edits:
+                edit.apply(data)
+        except PatchBlocked as blocked:
+            raise InputError(
+                f"{document.label}: cannot harden: {json_pointer(blocked.path)} is neither absent nor a mapping"
+                " (the object is malformed)"
+            ) from None
         self._verify_repaired(document, data)
         text = rewrite(document, edits)
         if load_text(text) != data:

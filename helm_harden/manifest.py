@@ -20,9 +20,25 @@ from ruamel.yaml import YAML
 from helm_harden.errors import InputError
 
 try:  # libyaml is several times faster; fall back to pure Python where it is not built.
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+# YAML 1.1 types that Kubernetes does not have: its decoder reads these as strings, and PyYAML's
+# versions fail on input Kubernetes accepts ("2023-02-29" raises, a lone "=" has no constructor).
+_KUBERNETES_STRINGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
+
+
+class _Loader(_BaseLoader):
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _KUBERNETES_STRINGS]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+# A document whose aliases would expand beyond this many nodes is refused, as Kubernetes'
+# decoder refuses "excessive aliasing": walking it (or writing it out) would never end.
+MAX_EXPANDED_NODES = 1_000_000
 
 HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -157,6 +173,8 @@ def _source_comment(chunk: str) -> tuple[str | None, int]:
 
 def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bool) -> Any:
     try:
+        if "&" in chunk and "*" in chunk:
+            _refuse_alias_bombs(chunk, where)
         return yaml.load(chunk, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -172,6 +190,33 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
         raise InputError(f"{where}: invalid YAML: {type(error).__name__}") from None
     except RecursionError:  # the pure-Python loader on absurdly nested input
         raise InputError(f"{where}: document nested too deeply to parse") from None
+
+
+def _refuse_alias_bombs(chunk: str, where: str) -> None:
+    """Count the nodes the document would expand to, sharing the count of each aliased node."""
+    root = yaml.compose(chunk, Loader=_Loader)
+    expanded: dict[int, int] = {}
+    stack = [(root, False)] if root is not None else []
+    while stack:  # iterative post-order: nesting may be deeper than Python's recursion limit
+        node, children_done = stack.pop()
+        if id(node) in expanded:
+            continue
+        children = _children(node)
+        if children_done:
+            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
+            if expanded[id(node)] > MAX_EXPANDED_NODES:
+                raise InputError(f"{where}: excessive aliasing: the document would expand to more than {MAX_EXPANDED_NODES:,} nodes")
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in expanded)
+
+
+def _children(node: yaml.Node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 def _annotated_source(data: Any) -> str | None:

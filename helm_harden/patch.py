@@ -13,6 +13,15 @@ from typing import Any, Union
 from helm_harden.workload import Path
 
 
+class PatchBlocked(Exception):
+    """Something other than a mapping (or, for a list edit, a list) is where the edit must go:
+    the object is malformed, and the fix cannot be applied."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.path = path
+
+
 @dataclass(frozen=True, slots=True)
 class SetDefault:
     """Set ``path`` to ``value`` unless it already holds a value."""
@@ -22,7 +31,7 @@ class SetDefault:
 
     def apply(self, root: Any) -> bool:
         parent = _mapping_at(root, self.path[:-1])
-        if parent is None or parent.get(self.path[-1]) is not None:
+        if parent.get(self.path[-1]) is not None:
             return False
         parent[self.path[-1]] = copy.deepcopy(self.value)
         return True
@@ -42,12 +51,12 @@ class AppendMissing:
 
     def apply(self, root: Any) -> bool:
         parent = _mapping_at(root, self.path[:-1])
-        if parent is None:
-            return False
         entries = parent.get(self.path[-1])
         if entries is None:
             entries = parent[self.path[-1]] = []
-        if not isinstance(entries, list) or self._present(entries):
+        if not isinstance(entries, list):
+            raise PatchBlocked(self.path)
+        if self._present(entries):
             return False
         entries.append(copy.deepcopy(self.item))
         return True
@@ -63,17 +72,19 @@ PatchOp = Union[SetDefault, AppendMissing]
 Fix = tuple  # a tuple of PatchOp applied together
 
 
-def _mapping_at(root: Any, path: Path) -> dict | None:
-    """The mapping at ``path``, creating missing mappings on the way; None if something else is there."""
+def _mapping_at(root: Any, path: Path) -> dict:
+    """The mapping at ``path``, creating missing mappings on the way."""
     node = root
-    for key in path:
+    for depth, key in enumerate(path):
         if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
             continue
         if not isinstance(node, dict):
-            return None
+            raise PatchBlocked(path[:depth])
         child = node.get(key)
         if child is None:
             child = node[key] = {}
         node = child
-    return node if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        raise PatchBlocked(path)
+    return node

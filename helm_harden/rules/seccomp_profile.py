@@ -37,7 +37,8 @@ CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 def check(pod, context: RuleContext):
     legacy = not context.kube_at_least(1, 27)
     if context.kube_at_least(1, 19):
-        fix = (SetDefault(pod.security_context_path + ("seccompProfile",), {"type": "RuntimeDefault"}),)
+        # The type rather than the whole profile: a rendered ``seccompProfile: {}`` gets completed.
+        fix = (SetDefault(pod.security_context_path + ("seccompProfile", "type"), "RuntimeDefault"),)
     else:
         fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
     for container in pod.containers():
