@@ -6,6 +6,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 bad usage, con
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -15,12 +16,15 @@ import click
 from helm_harden import __version__
 from helm_harden.config import load_config, resolve_config
 from helm_harden.engine import Engine, parse_kube_version
-from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, HardenError, InputError, InternalError, ToolError
-from helm_harden.inputs import load_streams, read_stdin
+from helm_harden.baseline import apply_baseline, write_baseline
+from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
+from helm_harden.inputs import describe, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
+from helm_harden.report.summary import active
+from helm_harden.repository import scan_repository
 from helm_harden.rules.base import Severity
 
 FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
@@ -35,44 +39,95 @@ def main() -> None:
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("target")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
+@click.option("--format", "formats", type=click.Choice(sorted(FORMATTERS)), multiple=True,
+              help="Report format (default text). Repeat with --output to write several reports in one run.")
+@click.option("--output", "outputs", type=click.Path(dir_okay=False), multiple=True,
+              help="Write the report of the matching --format (by position) to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
               help="Exit 1 when a finding has at least this severity.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above TARGET).")
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what post-render would change, as a unified diff per template.")
-def check(target, extra, output_format, fail_on, config_path, kube_version, namespace, show_diff):
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
+              help="Charts rendered in parallel when TARGET holds many charts.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Fail only on findings not recorded in this baseline.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
+def check(target, extra, formats, outputs, fail_on, config_path, kube_version, namespace, show_diff, jobs,
+          baseline_path, write_baseline_path):
     """Render TARGET and report what is unsafe in its workloads.
 
-    TARGET is a chart directory or .tgz (or a chart reference helm resolves), a kustomization
-    directory, YAML files or directories of them, or - for stdin. Arguments after a chart go to
-    helm template unchanged (-f, --set, --api-versions, --include-crds, a release name, …);
-    after a kustomization, to kustomize build.
+    TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
+    holding many charts (each rendered with its default values and every ci/*-values.yaml), a
+    kustomization directory, YAML files or directories of them, or - for stdin. Arguments after
+    a chart go to helm template unchanged (-f, --set, --api-versions, --include-crds, a release
+    name, --dependency-update, …); after a kustomization, to kustomize build.
     """
     def run() -> int:
         if target.startswith("-") and target != "-":
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
+        reports = _report_targets(formats, outputs)
         config = resolve_config(config_path, target)
         helm_args = []
         if kube_version:
             helm_args += ["--kube-version", kube_version]
         if namespace:
             helm_args += ["--namespace", namespace]
-        engine = Engine(config, _kube_version(kube_version), namespace or os.environ.get("HELM_NAMESPACE") or "default")
-        streams = load_streams(target, list(extra), helm_args)
-        documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
+        engine = Engine(config, _kube_version(kube_version or config.kube_version),
+                        namespace or os.environ.get("HELM_NAMESPACE") or "default")
         if show_diff:
-            results = [(document, engine.harden(document)) for document in documents]
-            _emit(format_diff(results))
-            findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
+            return _check_diff(engine, target, extra, helm_args, fail_on)
+        if describe(target) == "repository":
+            result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
         else:
+            streams = load_streams(target, list(extra), helm_args)
+            documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
             result = engine.scan(target, documents)
-            _emit(FORMATTERS[output_format](result))
-            findings = result.findings
-        return EXIT_FINDINGS if _reaches(findings, fail_on) else 0
+        if baseline_path:
+            result.baseline = apply_baseline(baseline_path, result.findings)
+        if write_baseline_path:
+            write_baseline(write_baseline_path, result.findings)
+        rendered = [(FORMATTERS[name](result), path) for name, path in reports]
+        for text, path in rendered:
+            _write_report(path, click.unstyle(text)) if path else _emit(text)
+        if result.failures:
+            return EXIT_TOOL
+        return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
 
     sys.exit(_guarded(run))
+
+
+def _check_diff(engine: Engine, target: str, extra, helm_args: list[str], fail_on: str) -> int:
+    streams = load_streams(target, list(extra), helm_args)
+    documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
+    results = [(document, engine.harden(document)) for document in documents]
+    _emit(format_diff(results))
+    findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
+    return EXIT_FINDINGS if _reaches(active(findings), fail_on) else 0
+
+
+def _report_targets(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Pair each --format with the --output at the same position; the rest go to stdout."""
+    formats = formats or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError("more --output files than --format options")
+    pairs = [(name, outputs[index] if index < len(outputs) else None) for index, name in enumerate(formats)]
+    if sum(1 for _, path in pairs if path is None) > 1:
+        raise click.UsageError("only one report can go to stdout: give the others an --output file")
+    return pairs
+
+
+def _progress_reporter():
+    """A one-line progress display for multi-chart runs, on a terminal's stderr only."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int, job) -> None:
+        end = "\n" if done == total else ""
+        sys.stderr.write(f"\r\033[K[{done}/{total}] {job.label}{end}")
+        sys.stderr.flush()
+
+    return report
 
 
 _REPORT_HELP = "Also write the summary to this file (Helm 4 never shows a post-renderer's stderr)."
@@ -140,7 +195,7 @@ def _post_render(load, kube_version, report_path, fail_on, quiet) -> int:
         _write_report(report_path, click.unstyle(summary))
     if not quiet:
         click.echo(summary, err=True, nl=False)
-    if _reaches([f for _, hardened in results for f in hardened.remaining], fail_on):
+    if _reaches(active(f for _, hardened in results for f in hardened.remaining), fail_on):
         click.echo(f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream", err=True)
         return EXIT_FINDINGS
     _emit(output)
@@ -163,10 +218,15 @@ def _reaches(findings, fail_on: str) -> bool:
 
 
 def _write_report(path: str, text: str) -> None:
+    """Write a whole report, replacing the file only once it is complete."""
+    temporary = f"{path}.tmp-{os.getpid()}"
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.replace(temporary, path)
     except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise InputError(f"{path}: cannot write the report: {error.strerror}") from None
 
 

@@ -9,12 +9,20 @@ and which fixes post-render applies.
         fix: true
       image-tag-pinned:
         enabled: false
+    exemptions:
+      - rule: no-privileged
+        chart: monitoring
+        kind: DaemonSet
+        name: node-exporter
+        reason: reads host metrics; reviewed by the platform team
+        expires: 2027-06-30
 
 The file is validated against the rule registry; a mistake is an error naming its line.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +31,14 @@ from typing import Any
 import yaml
 
 from helm_harden.errors import ConfigError
+from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Severity
 
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
-_TOP_LEVEL_KEYS = ("rules", "kube_version")
+_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version")
 _ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 
 
@@ -51,6 +60,7 @@ class Config:
     rules: tuple[RuleSettings, ...]
     path: str | None = None  # the file it came from, None for the defaults
     kube_version: str | None = None  # the default for --kube-version (post-render has no helm flags)
+    exemptions: tuple[Exemption, ...] = ()
 
     @property
     def enabled_rules(self) -> tuple[RuleSettings, ...]:
@@ -111,12 +121,17 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
     _expect(root, yaml.MappingNode, "a mapping", path)
     settings = {rule.ID: _defaults(rule) for rule in RULES}
     kube_version = None
+    exemptions: tuple[Exemption, ...] = ()
     for key_node, value_node in root.value:
         if key_node.value in ignored_keys:
             continue
         if key_node.value == "kube_version":
             _expect(value_node, yaml.ScalarNode, "a Kubernetes version such as 1.30", path)
             kube_version = value_node.value
+            continue
+        if key_node.value == "exemptions":
+            _expect(value_node, yaml.SequenceNode, "a list of exemptions", path)
+            exemptions = tuple(_exemption(node, path) for node in value_node.value)
             continue
         if key_node.value != "rules":
             _fail(path, key_node, f"unknown key {key_node.value!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
@@ -126,7 +141,7 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.ID] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.ID] for rule in RULES), path, kube_version)
+    return Config(tuple(settings[rule.ID] for rule in RULES), path, kube_version, exemptions)
 
 
 def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
@@ -136,7 +151,7 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
     options = dict(defaults.options)
     for key_node, value_node in node.value:
         key = key_node.value
-        value = yaml.constructor.SafeConstructor().construct_object(value_node, deep=True)
+        value = _construct(value_node)
         if key in ("enabled", "fix"):
             if type(value) is not bool:
                 _fail(path, value_node, f"{rule.ID}.{key} must be true or false")
@@ -154,6 +169,49 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
             known = ", ".join(sorted(_RULE_SETTINGS | set(rule.OPTIONS)))
             _fail(path, key_node, f"unknown setting {key!r} for {rule.ID} (expected one of: {known})")
     return RuleSettings(rule, values["enabled"], values["severity"], values["fix"], options)
+
+
+def _exemption(node: yaml.Node, path: str) -> Exemption:
+    _expect(node, yaml.MappingNode, "an exemption (a mapping with a reason)", path)
+    fields: dict = {"line": node.start_mark.line + 1}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        value = _construct(value_node)
+        if key == "reason":
+            if not isinstance(value, str) or not value.strip():
+                _fail(path, value_node, "an exemption's reason must be a non-empty string")
+            fields["reason"] = value.strip()
+        elif key == "expires":
+            fields["expires"] = _date(value, value_node, path)
+        elif key in MATCH_FIELDS:
+            if not isinstance(value, str) or not value:
+                _fail(path, value_node, f"exemption {key} must be a non-empty string (shell-style patterns allowed)")
+            if key == "rule" and not any(ch in value for ch in "*?[") and value not in RULES_BY_ID:
+                _fail(path, value_node, f"unknown rule {value!r} (see: helm-harden rules)")
+            fields[key] = value
+        else:
+            expected = ", ".join((*MATCH_FIELDS, "reason", "expires"))
+            _fail(path, key_node, f"unknown exemption key {key!r} (expected one of: {expected})")
+    if "reason" not in fields:
+        _fail(path, node, "an exemption needs a reason")
+    if not any(key in fields for key in MATCH_FIELDS):
+        _fail(path, node, f"an exemption must name at least one of: {', '.join(MATCH_FIELDS)}")
+    return Exemption(**fields)
+
+
+def _date(value, node: yaml.Node, path: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        _fail(path, node, "expires must be a date such as 2027-01-31")
+
+
+def _construct(node: yaml.Node):
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
 
 def _option(rule, key: str, value, node: yaml.Node, path: str):

@@ -6,6 +6,7 @@ rules only describe problems and repairs.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import re
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Iterable, Iterator
 
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
+from helm_harden.exemptions import annotation_reasons, apply_exemptions
 from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.rules.base import RuleContext, Severity, Violation
@@ -87,6 +89,7 @@ class ScanResult:
     checked: list[Workload] = field(default_factory=list)
     rules: tuple[str, ...] = ()  # the IDs of the rules that ran
     failures: list[RenderFailure] = field(default_factory=list)
+    baseline: object | None = None  # a baseline.BaselineComparison when --baseline was given
 
 
 @dataclass(slots=True)
@@ -103,9 +106,16 @@ class Hardened:
 
 
 class Engine:
-    def __init__(self, config: Config, kube_version: tuple[int, int] | None = None, namespace: str | None = None):
+    def __init__(
+        self,
+        config: Config,
+        kube_version: tuple[int, int] | None = None,
+        namespace: str | None = None,
+        today: datetime.date | None = None,
+    ):
         self.config = config
         self.namespace = namespace  # the release namespace, for objects that do not name one
+        self.today = today or datetime.date.today()  # exemptions expire relative to it
         self._rules = [
             (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
         ]
@@ -134,10 +144,7 @@ class Engine:
                 result.checked.append(
                     Workload(pod.kind, pod.name, namespace, document.source, document.index + 1, document.origin, values_file)
                 )
-                for settings, violation in self.violations(pod):
-                    finding = self._finding(document, pod, settings, violation)
-                    finding.values_file = values_file
-                    result.findings.append(finding)
+                result.findings.extend(finding for finding, _ in self.findings(document, pod, values_file))
 
     def harden(self, document: Document) -> Hardened:
         """Apply every enabled fix to one document, then prove the result is right.
@@ -152,8 +159,7 @@ class Engine:
         remaining: list[Finding] = []
         edits: list = []
         for pod in pods_in(data):
-            for settings, violation in self.violations(pod):
-                finding = self._finding(document, pod, settings, violation)
+            for finding, violation in self.findings(document, pod):
                 if finding.fixable:
                     fixed.append(finding)
                     edits.extend(violation.fix)
@@ -177,17 +183,26 @@ class Engine:
 
     def _verify_repaired(self, document: Document, data) -> None:
         for pod in pods_in(data):
-            for settings, violation in self.violations(pod):
-                if settings.fix and violation.fix:
+            for finding, _ in self.findings(document, pod):
+                if finding.fixable:
                     raise InternalError(
-                        f"{document.label}: the {settings.id} fix did not repair {pod.kind} {pod.name}; refusing"
+                        f"{document.label}: the {finding.rule} fix did not repair {pod.kind} {pod.name}; refusing"
                     )
 
-    def violations(self, pod: Pod) -> Iterator[tuple]:
-        """``(settings, violation)`` for every enabled rule's violations in one pod."""
+    def findings(self, document: Document, pod: Pod, values_file: str | None = None) -> Iterator[tuple]:
+        """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied."""
+        ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
         for settings, context in self._rules:
             for violation in settings.rule.check(pod, context):
-                yield settings, violation
+                finding = self._finding(document, pod, settings, violation)
+                finding.values_file = values_file
+                if settings.id in ignored:
+                    finding.suppressed = ignored[settings.id]
+                elif self.config.exemptions:
+                    apply_exemptions(finding, self.config.exemptions, self.today)
+                if finding.suppressed:
+                    finding.fixable = False  # an accepted exception is left as the chart wrote it
+                yield finding, violation
 
     def _finding(self, document: Document, pod: Pod, settings, violation: Violation) -> Finding:
         container = violation.container

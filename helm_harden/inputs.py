@@ -13,6 +13,7 @@ from pathlib import Path
 
 from helm_harden import render
 from helm_harden.errors import InputError
+from helm_harden.repository import find_charts
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -26,7 +27,7 @@ class Stream:
 
 
 def describe(target: str) -> str:
-    """``chart``, ``kustomization``, ``stdin`` or ``files``."""
+    """``chart``, ``kustomization``, ``repository`` (a directory of charts), ``stdin`` or ``files``."""
     if target == "-":
         return "stdin"
     path = Path(target)
@@ -35,7 +36,7 @@ def describe(target: str) -> str:
             return "chart"
         if any((path / name).is_file() for name in KUSTOMIZATION_FILES):
             return "kustomization"
-        return "files"
+        return "repository" if find_charts(target) else "files"
     if path.is_file():
         return "chart" if target.endswith(CHART_ARCHIVE_SUFFIXES) else "files"
     if target.endswith(YAML_SUFFIXES) or target.startswith((".", "/")):

@@ -57,6 +57,7 @@ class Pod:
     spec_path: Path
     metadata: dict
     metadata_path: Path
+    object_annotations: dict = field(default_factory=dict)  # the object's own, beside the pod template's
     _containers: list | None = field(default=None, repr=False)
 
     @property
@@ -181,7 +182,12 @@ def _pod_of(obj: Any, root: Path) -> Pod | None:
         spec_path=root + location.spec,
         metadata=metadata if isinstance(metadata, dict) else {},
         metadata_path=root + location.metadata,
+        object_annotations=_mapping(object_metadata.get("annotations")),
     )
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _api_group(api_version: Any) -> str | None:

@@ -9,6 +9,7 @@ import json
 
 from helm_harden import __version__
 from helm_harden.engine import Finding, ScanResult
+from helm_harden.fingerprint import fingerprint
 from helm_harden.report.summary import summarize
 
 SCHEMA_VERSION = 1
@@ -26,9 +27,17 @@ def format_json(result: ScanResult) -> str:
             "fixable": summary.fixable,
             "objects": summary.objects,
             "workloads": summary.workloads,
+            "suppressed": summary.suppressed,
+            "baselined": summary.baselined,
         },
         "findings": [finding_to_dict(f) for f in result.findings],
+        "failures": [
+            {"origin": f.origin, "values_file": f.values_file, "message": f.message, "stderr": f.stderr}
+            for f in result.failures
+        ],
     }
+    if result.baseline is not None:
+        report["baseline"] = {"new": result.baseline.new, "fixed": result.baseline.fixed}
     return json.dumps(report, indent=2) + "\n"
 
 
@@ -46,4 +55,10 @@ def finding_to_dict(finding: Finding) -> dict:
         "origin": finding.origin,
         "message": finding.message,
         "fixable": finding.fixable,
+        "values_file": finding.values_file,
+        "suppressed": finding.suppressed is not None,
+        "suppression_reason": finding.suppressed,
+        "baselined": finding.baselined,
+        "note": finding.note,
+        "fingerprint": fingerprint(finding),
     }

@@ -11,32 +11,50 @@ from helm_harden.rules.base import Severity
 
 @dataclass(frozen=True)
 class Summary:
-    findings: int
+    findings: int  # not suppressed (baselined ones included: they are still there)
     by_severity: dict[str, int]
     fixable: int
     objects: int
     workloads: int
+    suppressed: int = 0
+    baselined: int = 0
+    failures: int = 0  # renders that failed
 
     def sentence(self) -> str:
         if not self.findings:
-            return f"No findings in {self.workloads} workloads ({self.objects} objects checked)."
-        severities = ", ".join(_plural(count, name) for name, count in self.by_severity.items() if count)
-        manual = self.findings - self.fixable
-        return (
-            f"{_plural(self.findings, 'finding')} ({severities}) in {self.workloads} workloads, "
-            f"{self.objects} objects checked: {self.fixable} fixable by post-render, {manual} need a chart change."
-        )
+            text = f"No findings in {self.workloads} workloads ({self.objects} objects checked)."
+        else:
+            severities = ", ".join(_plural(count, name) for name, count in self.by_severity.items() if count)
+            manual = self.findings - self.fixable
+            text = (
+                f"{_plural(self.findings, 'finding')} ({severities}) in {self.workloads} workloads, "
+                f"{self.objects} objects checked: {self.fixable} fixable by post-render, {manual} need a chart change."
+            )
+        extras = [f"{self.suppressed} suppressed" if self.suppressed else "",
+                  f"{self.baselined} in the baseline" if self.baselined else "",
+                  f"{_plural(self.failures, 'render')} failed" if self.failures else ""]
+        extras = [extra for extra in extras if extra]
+        return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def active(findings) -> list:
+    """The findings that count: neither suppressed by an exemption nor recorded in a baseline."""
+    return [f for f in findings if not f.suppressed and not f.baselined]
 
 
 def summarize(result: ScanResult) -> Summary:
-    counts = Counter(str(f.severity) for f in result.findings)
+    shown = [f for f in result.findings if not f.suppressed]
+    counts = Counter(str(f.severity) for f in shown)
     by_severity = {str(s): counts.get(str(s), 0) for s in sorted(Severity, reverse=True)}
     return Summary(
-        findings=len(result.findings),
+        findings=len(shown),
         by_severity=by_severity,
-        fixable=sum(1 for f in result.findings if f.fixable),
+        fixable=sum(1 for f in shown if f.fixable),
         objects=result.objects,
         workloads=result.workloads,
+        suppressed=len(result.findings) - len(shown),
+        baselined=sum(1 for f in shown if f.baselined),
+        failures=len(result.failures),
     )
 
 

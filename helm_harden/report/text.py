@@ -19,7 +19,8 @@ _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 def format_text(result: ScanResult) -> str:
     lines: list[str] = []
-    by_source = sorted(result.findings, key=_group)  # a stable sort: rule order is kept
+    shown = [finding for finding in result.findings if not finding.suppressed]
+    by_source = sorted(shown, key=_group)  # a stable sort: rule order is kept
     for _, findings in groupby(by_source, key=_group):
         findings = list(findings)
         lines.append(click.style(_source_label(findings[0]), bold=True))
@@ -29,6 +30,14 @@ def format_text(result: ScanResult) -> str:
             for finding in object_findings:
                 lines.append("    " + finding_line(finding))
         lines.append("")
+    for failure in result.failures:
+        values = f" with {failure.values_file}" if failure.values_file else ""
+        lines.append(click.style(f"{failure.origin}{values}: {failure.message}", fg="red"))
+        lines.extend("    " + line for line in failure.stderr.strip().splitlines())
+        lines.append("")
+    if result.baseline is not None:
+        fixed = len(result.baseline.fixed)
+        lines.append(f"Baseline: {result.baseline.new} new findings, {fixed} recorded findings fixed.")
     lines.append(summarize(result).sentence())
     return "\n".join(lines) + "\n"
 
@@ -36,13 +45,12 @@ def format_text(result: ScanResult) -> str:
 def _group(finding) -> tuple:
     """Findings under one heading: one template, or one document of a plain stream."""
     document = finding.document if finding.source == finding.origin else 0
-    return finding.origin, finding.source, document
+    return finding.origin, finding.values_file or "", finding.source, document
 
 
 def _source_label(finding) -> str:
-    if finding.source != finding.origin:
-        return finding.source
-    return f"{finding.source} (document {finding.document})"
+    label = finding.source if finding.source != finding.origin else f"{finding.source} (document {finding.document})"
+    return f"{label} [{finding.values_file}]" if finding.values_file else label
 
 
 def finding_line(finding) -> str:
@@ -50,7 +58,10 @@ def finding_line(finding) -> str:
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{finding.container}: " if finding.container else "pod: "
     marker = click.style("[fixable]", fg="green") if finding.fixable else click.style("[manual]", dim=True)
-    return f"{label} {finding.rule:<26} {subject}{finding.message} {marker}"
+    if finding.baselined:
+        marker += click.style(" [baseline]", dim=True)
+    note = f" ({finding.note})" if finding.note else ""
+    return f"{label} {finding.rule:<26} {subject}{finding.message}{note} {marker}"
 
 
 def format_rules_text(config: Config) -> str:

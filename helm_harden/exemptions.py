@@ -1,0 +1,89 @@
+"""Justified exceptions: findings that are known, reviewed and accepted.
+
+Two sources, both with a mandatory reason:
+
+- ``exemptions:`` in ``.helm-harden.yaml``, matched by rule, chart, template, kind, name,
+  namespace and container (shell-style patterns); an optional ``expires`` date turns an
+  exemption back into a finding, which then says so;
+- the annotation ``ignore.helm-harden.io/<rule-id>: "<reason>"`` on an object or its pod
+  template, for charts whose authors can annotate their own objects.
+
+A suppressed finding stays in machine-readable output, marked with its reason, but neither
+counts towards the exit code nor gets fixed by post-render.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from helm_harden.errors import InputError
+from helm_harden.rules import RULES_BY_ID
+
+ANNOTATION_PREFIX = "ignore.helm-harden.io/"
+MATCH_FIELDS = ("rule", "chart", "template", "kind", "name", "namespace", "container")
+
+
+@dataclass(frozen=True)
+class Exemption:
+    reason: str
+    expires: datetime.date | None = None
+    rule: str | None = None
+    chart: str | None = None
+    template: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    container: str | None = None
+    line: int | None = None  # where it is written in the config, for messages
+
+    def matches(self, finding) -> bool:
+        return all(
+            pattern is None or any(fnmatchcase(value or "", pattern) for value in _values(finding, field))
+            for field, pattern in ((f, getattr(self, f)) for f in MATCH_FIELDS)
+        )
+
+
+def _values(finding, field: str) -> tuple:
+    """The finding's values that a pattern for ``field`` may match."""
+    if field == "chart":
+        return (chart_name(finding),)
+    if field == "template":
+        source = finding.source
+        return (source, source.split("/", 1)[1] if "/" in source else source)
+    return (getattr(finding, field),)
+
+
+def chart_name(finding) -> str:
+    """The chart's name as Helm's ``# Source:`` gives it, else the rendered directory's name."""
+    if finding.source != finding.origin and "/" in finding.source:
+        return finding.source.split("/", 1)[0]
+    return finding.origin.rstrip("/").rsplit("/", 1)[-1]
+
+
+def annotation_reasons(annotations: dict, where: str) -> dict[str, str]:
+    """``{rule-id: reason}`` from ignore annotations; an empty reason is an error."""
+    reasons = {}
+    for key, value in annotations.items():
+        if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
+            continue
+        rule = key[len(ANNOTATION_PREFIX) :]
+        if rule not in RULES_BY_ID:
+            raise InputError(f"{where}: annotation {key}: unknown rule {rule!r} (see: helm-harden rules)")
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{where}: annotation {key} needs a reason as its value")
+        reasons[rule] = value.strip()
+    return reasons
+
+
+def apply_exemptions(finding, exemptions: tuple[Exemption, ...], today: datetime.date) -> None:
+    """Mark ``finding`` suppressed by the first matching exemption that has not expired."""
+    for exemption in exemptions:
+        if not exemption.matches(finding):
+            continue
+        if exemption.expires is not None and exemption.expires < today:
+            finding.note = f"the exemption for this finding expired on {exemption.expires.isoformat()} ({exemption.reason})"
+            continue
+        finding.suppressed = exemption.reason
+        return

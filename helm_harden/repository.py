@@ -1,0 +1,94 @@
+"""Scan a chart repository: every chart under a directory, under its default values and each
+of its ``ci/*-values.yaml`` files (chart-testing's convention), in parallel.
+
+helm does the heavy lifting in its own processes, so threads are enough to keep every core
+busy; the engine's share of the time is small (see bench/). A render that fails becomes a
+`RenderFailure` for that chart and values file, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from helm_harden import render
+from helm_harden.engine import Engine, RenderFailure, ScanResult
+from helm_harden.errors import HardenError, ToolError
+from helm_harden.manifest import parse_documents
+
+CI_VALUES_GLOB = "*-values.yaml"
+_SKIPPED_DIRECTORIES = {".git", "node_modules", ".venv", ".plugin-venv", "__pycache__"}
+_MISSING_DEPENDENCY_MARKERS = ("missing in charts/ directory", "found in Chart.yaml, but missing")
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    chart: str  # the chart directory, as the user would write it
+    values_file: str | None  # relative to the chart, e.g. "ci/hardened-values.yaml"; None: defaults
+
+    @property
+    def label(self) -> str:
+        return f"{self.chart} ({self.values_file or 'default values'})"
+
+
+def find_charts(root: str) -> list[str]:
+    """Chart directories under ``root``, sorted; vendored subcharts (a chart's charts/) skipped."""
+    charts = []
+    for directory, subdirectories, files in os.walk(root):
+        if "Chart.yaml" in files:
+            charts.append(directory)
+            subdirectories[:] = []  # a chart's own subcharts are rendered as part of it
+            continue
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
+    return sorted(charts)
+
+
+def render_jobs(chart: str) -> list[RenderJob]:
+    values = sorted(p.relative_to(chart).as_posix() for p in Path(chart, "ci").glob(CI_VALUES_GLOB))
+    return [RenderJob(chart, None)] + [RenderJob(chart, v) for v in values]
+
+
+def scan_repository(
+    root: str,
+    engine: Engine,
+    helm_args: list[str],
+    jobs: int,
+    progress: Callable[[int, int, RenderJob], None] | None = None,
+) -> ScanResult:
+    """Render and check every chart under ``root``; results come back in a stable order."""
+    work = [job for chart in find_charts(root) for job in render_jobs(chart)]
+    result = ScanResult(root, [], rules=engine.rule_ids)
+    if not work:
+        return result
+
+    def run(job: RenderJob) -> ScanResult:
+        part = ScanResult(job.chart, [])
+        args = list(helm_args) + (["--values", str(Path(job.chart, job.values_file))] if job.values_file else [])
+        try:
+            text = render.helm_template(job.chart, args)
+            engine.scan_into(part, parse_documents(text, job.chart), job.values_file)
+        except HardenError as error:
+            part.failures.append(_failure(job, error))
+        return part
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for done, (job, part) in enumerate(zip(work, pool.map(run, work)), start=1):
+            if progress:
+                progress(done, len(work), job)
+            result.findings += part.findings
+            result.checked += part.checked
+            result.failures += part.failures
+            result.objects += part.objects
+            result.workloads += part.workloads
+    return result
+
+
+def _failure(job: RenderJob, error: HardenError) -> RenderFailure:
+    stderr = error.stderr if isinstance(error, ToolError) else ""
+    message = str(error)
+    if any(marker in stderr for marker in _MISSING_DEPENDENCY_MARKERS):
+        message += ": chart dependencies are missing (run `helm dependency build` or pass --dependency-update)"
+    return RenderFailure(job.chart, job.values_file, message, stderr)
