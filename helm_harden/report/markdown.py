@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
-
-import jinja2
 
 from helm_harden.config import Config
 from helm_harden.engine import ScanResult
 from helm_harden.report.summary import summarize
 
-_environment = jinja2.Environment(
-    loader=jinja2.PackageLoader("helm_harden.report", "templates"),
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_environment.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+
+@functools.cache
+def _environment():
+    import jinja2  # imported on first use: most runs print no Markdown, and start-up counts
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("helm_harden.report", "templates"),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    return environment
 
 
 def format_markdown(result: ScanResult) -> str:
-    template = _environment.get_template("findings.md.j2")
+    template = _environment().get_template("findings.md.j2")
     return template.render(result=result, summary=summarize(result))
 
 
@@ -36,4 +41,4 @@ def format_rules_markdown(config: Config) -> str:
         }
         for s in config.rules
     ]
-    return _environment.get_template("rules.md.j2").render(rules=rules)
+    return _environment().get_template("rules.md.j2").render(rules=rules)
