@@ -206,6 +206,20 @@ def test_run_as_user_group_defaults(tmp_path):
     ]
 
 
+def test_run_as_user_group_where_the_platform_assigns_ids(tmp_path):
+    """OpenShift-style: unset IDs are expected and never filled; explicit low ones still fail."""
+    setup = Setup({"min_id": 10000, "run_as_user": 10001, "fix": True, "platform_assigns_ids": True})
+    assert findings(tmp_path, "run-as-user-group", setup) == [
+        ("fail-below-min-id", "app", "/spec/template/spec/securityContext/runAsGroup", False),
+        ("fail-below-min-id", "app", "/spec/template/spec/securityContext/runAsUser", False),
+        ("fail-container-below-min-id-overrides-pod", "app", "/spec/template/spec/containers/0/securityContext/runAsUser", False),
+        ("fail-cronjob-init-container-group-zero", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/securityContext/runAsGroup", False),
+        ("fail-pod-user-zero", "app", "/spec/template/spec/securityContext/runAsUser", False),
+        ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/runAsGroup", False),
+        ("fail-string-id", "app", "/spec/containers/0/securityContext/runAsUser", False),
+    ]
+
+
 def test_run_as_user_group_messages(tmp_path):
     assert messages(tmp_path, "run-as-user-group", "fail-below-min-id") == [
         ("app", "runAsGroup is 1000, below the minimum 10000"),

@@ -9,8 +9,11 @@ Options:
 - ``min_id`` (default 1): the lowest acceptable ID; 10000 is a common strict choice, since it
   stays clear of the host's system and regular users.
 - ``run_as_user``, ``run_as_group``, ``fs_group`` (default unset): the IDs the opt-in fix
-  sets on the pod where nothing is set. Leave them unset on platforms that assign UIDs
-  themselves (OpenShift's restricted SCC).
+  sets on the pod where nothing is set.
+- ``platform_assigns_ids`` (default false): the platform gives each namespace its own UID
+  range and assigns IDs itself (OpenShift's restricted SCCs). Unset IDs are then expected,
+  never reported and never filled: a hard-coded UID outside the range is refused there.
+  Explicit IDs below ``min_id`` are still reported.
 
 Passes:
 
@@ -30,7 +33,7 @@ ID = "run-as-user-group"
 SEVERITY = Severity.WARNING
 FIX = "opt-in"
 SUMMARY = "Containers run with an explicit UID and GID of at least min_id."
-OPTIONS = {"min_id": 1, "run_as_user": None, "run_as_group": None, "fs_group": None}
+OPTIONS = {"min_id": 1, "run_as_user": None, "run_as_group": None, "fs_group": None, "platform_assigns_ids": False}
 
 _FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "GID"))
 
@@ -38,9 +41,12 @@ _FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "
 def check(pod, context: RuleContext):
     min_id = context.options["min_id"]
     fs_group = context.options["fs_group"]
+    platform_assigns_ids = context.options["platform_assigns_ids"]
     for container in pod.containers():
         for field, option, what in _FIELDS:
             value, path = container.effective(field)
+            if value is None and platform_assigns_ids:
+                continue
             if value is None:
                 yield Violation(
                     security_context_field(container, field),
