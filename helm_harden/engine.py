@@ -22,6 +22,9 @@ from helm_harden.rules.base import RuleContext, Severity, Violation
 from helm_harden.workload import Path, Pod, pods_in
 
 
+HELM_HOOK_ANNOTATION = "helm.sh/hook"
+
+
 @dataclass(slots=True)
 class Finding:
     rule: str
@@ -40,6 +43,7 @@ class Finding:
     suppressed: str | None = None  # why it does not count: an exemption's or annotation's reason
     note: str | None = None  # e.g. that the exemption which covered it has expired
     baselined: bool = False  # recorded in the --baseline file, so not new
+    hook: bool = False  # the object is a Helm hook, which Helm 3 never sends to a post-renderer
 
     @property
     def path(self) -> str:
@@ -219,6 +223,7 @@ class Engine:
             origin=document.origin,
             message=violation.message,
             fixable=settings.fix and bool(violation.fix),
+            hook=HELM_HOOK_ANNOTATION in pod.object_annotations,
         )
 
 

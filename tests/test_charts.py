@@ -574,3 +574,23 @@ def test_exit_code_follows_fail_on(check_json, target, fail_on, exit_code):
         assert report["findings"] == []
     else:
         assert findings(report) == _WEBAPP_LATEST_TAG
+
+
+# --- Helm hooks and post-render -----------------------------------------------------------
+
+
+def test_fixable_findings_on_hooks_say_helm_3_cannot_post_render_them(check, check_json):
+    _, report = check_json(WEBAPP)
+    hooks = sorted({(f["kind"], f["name"], f["rule"]) for f in report["findings"] if f["hook"] and f["fixable"]})
+    assert hooks == [
+        ("Pod", "release-name-webapp-test-connection", "drop-capabilities"),
+        ("Pod", "release-name-webapp-test-connection", "no-privilege-escalation"),
+        ("Pod", "release-name-webapp-test-connection", "run-as-non-root"),
+        ("Pod", "release-name-webapp-test-connection", "seccomp-profile"),
+    ]
+    assert not any(f["hook"] for f in report["findings"] if f["kind"] == "Deployment")
+    text = check(WEBAPP).stdout
+    hook_lines = [line for line in text.splitlines() if "Helm 3 does not post-render hooks" in line]
+    assert [line.split()[1] for line in hook_lines] == [
+        "run-as-non-root", "drop-capabilities", "no-privilege-escalation", "seccomp-profile",
+    ]

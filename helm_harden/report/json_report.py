@@ -55,6 +55,7 @@ def finding_to_dict(finding: Finding) -> dict:
         "origin": finding.origin,
         "message": finding.message,
         "fixable": finding.fixable,
+        "hook": finding.hook,
         "values_file": finding.values_file,
         "suppressed": finding.suppressed is not None,
         "suppression_reason": finding.suppressed,

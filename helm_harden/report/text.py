@@ -57,7 +57,12 @@ def finding_line(finding) -> str:
     severity = str(finding.severity)
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{finding.container}: " if finding.container else "pod: "
-    marker = click.style("[fixable]", fg="green") if finding.fixable else click.style("[manual]", dim=True)
+    if finding.fixable and finding.hook:
+        marker = click.style("[fixable, but Helm 3 does not post-render hooks]", fg="yellow")
+    elif finding.fixable:
+        marker = click.style("[fixable]", fg="green")
+    else:
+        marker = click.style("[manual]", dim=True)
     if finding.baselined:
         marker += click.style(" [baseline]", dim=True)
     note = f" ({finding.note})" if finding.note else ""
