@@ -16,6 +16,7 @@ import click
 from helm_harden import __version__
 from helm_harden.config import load_config, resolve_config
 from helm_harden.engine import Engine, parse_kube_version
+from helm_harden.admission import scan_pss
 from helm_harden.baseline import apply_baseline, write_baseline
 from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
 from helm_harden.inputs import describe, load_streams, read_stdin
@@ -53,8 +54,10 @@ def main() -> None:
               help="Charts rendered in parallel when TARGET holds many charts.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Fail only on findings not recorded in this baseline.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
+@click.option("--pss", "pss_level", type=click.Choice(["baseline", "restricted"]),
+              help="Judge pods by the Pod Security Standards at this level (version: --kube-version) instead of the hardening rules.")
 def check(target, extra, formats, outputs, fail_on, config_path, kube_version, namespace, show_diff, jobs,
-          baseline_path, write_baseline_path):
+          baseline_path, write_baseline_path, pss_level):
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
@@ -78,7 +81,13 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         if show_diff:
             return _check_diff(engine, target, extra, helm_args, fail_on)
         if describe(target) == "repository":
+            if pss_level:
+                raise click.UsageError("--pss checks one chart, kustomization or stream at a time")
             result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
+        elif pss_level:
+            streams = load_streams(target, list(extra), helm_args)
+            documents = [doc for stream in streams for doc in parse_documents(stream.text, stream.origin)]
+            result = scan_pss(target, documents, pss_level, engine)
         else:
             streams = load_streams(target, list(extra), helm_args)
             documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))

@@ -94,6 +94,7 @@ class ScanResult:
     rules: tuple[str, ...] = ()  # the IDs of the rules that ran
     failures: list[RenderFailure] = field(default_factory=list)
     baseline: object | None = None  # a baseline.BaselineComparison when --baseline was given
+    verdicts: list = field(default_factory=list)  # admission.WorkloadVerdict per pod, with --pss
 
 
 @dataclass(slots=True)
@@ -120,6 +121,7 @@ class Engine:
         self.config = config
         self.namespace = namespace  # the release namespace, for objects that do not name one
         self.today = today or datetime.date.today()  # exemptions expire relative to it
+        self.kube_version = kube_version
         self._rules = [
             (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
         ]
@@ -131,14 +133,14 @@ class Engine:
     def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None) -> ScanResult:
         """Check every document, keeping only findings: parsed objects are dropped as we go."""
         result = ScanResult(target, [], rules=self.rule_ids)
-        with _acyclic_phase():
+        with acyclic_phase():
             self.scan_into(result, documents, values_file)
         return result
 
     def scan_into(self, result: ScanResult, documents: Iterable[Document], values_file: str | None = None) -> None:
         """Add one render's findings to ``result`` (a multi-chart run collects several)."""
         for document in documents:
-            data = _object_of(document)
+            data = object_of(document)
             if data is None:
                 continue
             result.objects += 1
@@ -158,7 +160,18 @@ class Engine:
         value the fixes did not touch keeps its value and type. Either failure is an
         `InternalError`: emitting wrong YAML would be worse than emitting none.
         """
-        data = _object_of(document)
+        data = object_of(document)
+        fixed, remaining, edits = self.fill(document, data)
+        if not edits:
+            return Hardened(document.text, fixed, remaining)
+        self._verify_repaired(document, data)
+        text = rewrite(document, edits)
+        if load_text(text) != data:
+            raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
+        return Hardened(text, fixed, remaining)
+
+    def fill(self, document: Document, data) -> tuple[list[Finding], list[Finding], list]:
+        """Apply the enabled fixes to ``data`` in place: ``(fixed, remaining, edits)``."""
         fixed: list[Finding] = []
         remaining: list[Finding] = []
         edits: list = []
@@ -169,8 +182,6 @@ class Engine:
                     edits.extend(violation.fix)
                 else:
                     remaining.append(finding)
-        if not edits:
-            return Hardened(document.text, fixed, remaining)
         try:
             for edit in edits:
                 edit.apply(data)
@@ -179,11 +190,7 @@ class Engine:
                 f"{document.label}: cannot harden: {json_pointer(blocked.path)} is neither absent nor a mapping"
                 " (the object is malformed)"
             ) from None
-        self._verify_repaired(document, data)
-        text = rewrite(document, edits)
-        if load_text(text) != data:
-            raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
-        return Hardened(text, fixed, remaining)
+        return fixed, remaining, edits
 
     def _verify_repaired(self, document: Document, data) -> None:
         for pod in pods_in(data):
@@ -228,7 +235,7 @@ class Engine:
 
 
 @contextmanager
-def _acyclic_phase():
+def acyclic_phase():
     """Pause the cyclic garbage collector while scanning.
 
     Parsed YAML and findings form no reference cycles, so reference counting frees them; but
@@ -244,7 +251,7 @@ def _acyclic_phase():
             gc.enable()
 
 
-def _object_of(document: Document):
+def object_of(document: Document):
     """The document's object, None for an empty one; anything but a mapping is an error."""
     data = document.data
     if data is None:

@@ -1,27 +1,46 @@
 """Stable identities for findings, shared by baselines and SARIF's partialFingerprints.
 
-A fingerprint names what is wrong and where in the chart, not where in the output: chart,
-template, object kind and name, container and rule. Line numbers, document positions, values
-files and messages are left out, so moving a template's lines or rewording a message does not
-turn a known finding into a new one.
+A fingerprint names what is wrong and where in the chart, not where in the output: the chart
+(its directory relative to the git work tree, so two charts of the same name stay apart and the
+directory a scan runs from does not matter), template, object kind and
+name, container, rule, and the field within the container or pod (one rule may find several:
+a missing cpu request and a missing memory limit). Line numbers, document positions, container
+indices, values files and messages are left out, so moving a template's lines, reordering
+containers or rewording a message does not turn a known finding into a new one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 
-from helm_harden.exemptions import chart_name
+from helm_harden.paths import relative_path
+from helm_harden.workload import CONTAINER_FIELDS
 
 
 def fingerprint_fields(finding) -> dict[str, str]:
     return {
-        "chart": chart_name(finding),
+        "chart": _chart(finding.origin),
         "template": finding.source,
         "kind": finding.kind,
         "name": finding.name,
         "container": finding.container or "",
         "rule": finding.rule,
+        "field": _field(finding.location),
     }
+
+
+def _chart(origin: str) -> str:
+    """A chart directory relative to its git work tree; a chart reference (repo/chart) as it is."""
+    return relative_path(origin) if os.path.exists(origin) else origin
+
+
+def _field(location: tuple) -> str:
+    """The part of the path below the container (``resources/limits/memory``), or the whole path."""
+    for index in range(len(location) - 1):
+        if location[index] in CONTAINER_FIELDS and isinstance(location[index + 1], int):
+            return "/".join(str(key) for key in location[index + 2 :])
+    return "/".join(str(key) for key in location)
 
 
 def fingerprint(finding) -> str:

@@ -70,8 +70,8 @@ def scan_repository(
         try:
             text = render.helm_template(job.chart, args)
             engine.scan_into(part, parse_documents(text, job.chart), job.values_file)
-        except HardenError as error:
-            part.failures.append(_failure(job, error))
+        except HardenError as error:  # a render that fails half-way contributes nothing but its error
+            return ScanResult(job.chart, [], failures=[_failure(job, error)])
         return part
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

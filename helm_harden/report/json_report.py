@@ -36,6 +36,22 @@ def format_json(result: ScanResult) -> str:
             for f in result.failures
         ],
     }
+    if result.verdicts:
+        report["verdicts"] = [
+            {
+                "kind": v.workload.kind,
+                "name": v.workload.name,
+                "namespace": v.workload.namespace,
+                "source": v.workload.source,
+                "admitted": v.admitted,
+                "level": v.level,
+                "version": v.version,
+                "controls": list(v.controls),
+                "admitted_after_post_render": v.admitted_after_post_render,
+                "verdict": v.line,
+            }
+            for v in result.verdicts
+        ]
     if result.baseline is not None:
         report["baseline"] = {"new": result.baseline.new, "fixed": result.baseline.fixed}
     return json.dumps(report, indent=2) + "\n"

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from helm_harden.manifest import split_stream
+from helm_harden.paths import relative_path, repository_root  # noqa: F401 - part of this module's API
 from helm_harden.workload import CONTAINER_FIELDS
 
 
@@ -130,26 +131,6 @@ def render_file(origin: str, values_file: str | None, root: str | os.PathLike | 
         return relative_path(values, root)
     anchor = anchor_file(origin)
     return relative_path(anchor, root) if anchor is not None else None
-
-
-def relative_path(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str:
-    """``path`` relative to ``root`` (default: its git work tree, else the current directory)."""
-    absolute = os.path.abspath(path)
-    base = os.path.abspath(root) if root is not None else (repository_root(absolute) or os.getcwd())
-    try:
-        return Path(os.path.relpath(absolute, base)).as_posix()
-    except ValueError:  # another drive on Windows: no relative path exists
-        return Path(absolute).as_posix()
-
-
-@lru_cache(maxsize=256)
-def repository_root(path: str) -> str | None:
-    """The nearest directory at or above ``path`` holding ``.git`` (a directory, or a worktree's file)."""
-    directory = Path(path) if os.path.isdir(path) else Path(path).parent
-    for candidate in (directory, *directory.parents):
-        if (candidate / ".git").exists():
-            return str(candidate)
-    return None
 
 
 def find_line(

@@ -21,6 +21,7 @@ def format_text(result: ScanResult) -> str:
     lines: list[str] = []
     shown = [finding for finding in result.findings if not finding.suppressed]
     by_source = sorted(shown, key=_group)  # a stable sort: rule order is kept
+    rule_width = max([26, *(len(finding.rule) for finding in shown)])
     for _, findings in groupby(by_source, key=_group):
         findings = list(findings)
         lines.append(click.style(_source_label(findings[0]), bold=True))
@@ -28,12 +29,17 @@ def format_text(result: ScanResult) -> str:
             where = f"{namespace}/{name}" if namespace else name
             lines.append(f"  {kind} {where}")
             for finding in object_findings:
-                lines.append("    " + finding_line(finding))
+                lines.append("    " + finding_line(finding, rule_width))
         lines.append("")
     for failure in result.failures:
         values = f" with {failure.values_file}" if failure.values_file else ""
         lines.append(click.style(f"{failure.origin}{values}: {failure.message}", fg="red"))
         lines.extend("    " + line for line in failure.stderr.strip().splitlines())
+        lines.append("")
+    if result.verdicts:
+        lines.append(click.style("Pod Security admission:", bold=True))
+        for verdict in result.verdicts:
+            lines.append("  " + click.style(verdict.line, fg="green" if verdict.admitted else "red"))
         lines.append("")
     if result.baseline is not None:
         fixed = len(result.baseline.fixed)
@@ -53,7 +59,7 @@ def _source_label(finding) -> str:
     return f"{label} [{finding.values_file}]" if finding.values_file else label
 
 
-def finding_line(finding) -> str:
+def finding_line(finding, rule_width: int = 26) -> str:
     severity = str(finding.severity)
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{finding.container}: " if finding.container else "pod: "
@@ -66,7 +72,7 @@ def finding_line(finding) -> str:
     if finding.baselined:
         marker += click.style(" [baseline]", dim=True)
     note = f" ({finding.note})" if finding.note else ""
-    return f"{label} {finding.rule:<26} {subject}{finding.message}{note} {marker}"
+    return f"{label} {finding.rule:<{rule_width}} {subject}{finding.message}{note} {marker}"
 
 
 def format_rules_text(config: Config) -> str:

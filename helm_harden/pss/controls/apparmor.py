@@ -1,0 +1,58 @@
+"""AppArmor (baseline): no container overrides the default AppArmor profile with an unconfined one.
+
+Rule (Pod Security Standards, Baseline, "AppArmor"), two sets of restricted fields:
+
+- ``appArmorProfile.type`` of the pod's securityContext and of every container's: unset,
+  ``RuntimeDefault`` or ``Localhost``;
+- every annotation ``container.apparmor.security.beta.kubernetes.io/*``: unset, empty,
+  ``runtime/default`` or ``localhost/<profile>``.
+
+Admission source: ``policy/check_appArmorProfile.go``. It has a single revision (v1.0), but
+the field check was added to that revision in place when the field arrived (API servers from
+1.30), so it applies to every pinned policy version on those API servers, and to none before:
+an older API server does not know the field and drops it. Hence the field is checked when the
+cluster is 1.30 or newer, the annotations always.
+"""
+
+from helm_harden.pss.fields import mapping
+from helm_harden.rules.base import Violation
+
+ID = "apparmor"
+NAME = "AppArmor"
+LEVEL = "baseline"
+REVISIONS = ((1, 0),)
+OVERRIDES: tuple = ()
+
+FIELD_SINCE = (1, 30)
+ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
+ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+
+
+def check(pod, target):
+    if target.cluster >= FIELD_SINCE:
+        yield from _fields(pod)
+    yield from _annotations(pod)
+
+
+def _fields(pod):
+    owners = [(None, pod.security_context, pod.security_context_path)]
+    owners += [(c, c.security_context, c.security_context_path) for c in pod.containers()]
+    for container, context, path in owners:
+        profile = context.get("appArmorProfile")
+        if isinstance(profile, dict) and profile.get("type") not in ALLOWED_TYPES:
+            message = f"appArmorProfile.type is {profile.get('type')}, not RuntimeDefault or Localhost"
+            yield Violation(path + ("appArmorProfile", "type"), message, container)
+
+
+def _annotations(pod):
+    # The admission check reads every annotation with the prefix, whether or not a container
+    # of that name exists; the finding names the container when there is one.
+    by_name = {container.name: container for container in pod.containers()}
+    for key, value in pod.annotations.items():
+        if isinstance(key, str) and key.startswith(ANNOTATION_PREFIX) and not _allowed_annotation(value):
+            container = by_name.get(key[len(ANNOTATION_PREFIX) :])
+            yield Violation(pod.annotations_path + (key,), f"AppArmor annotation is {value}", container)
+
+
+def _allowed_annotation(value) -> bool:
+    return isinstance(value, str) and (value in ("", "runtime/default") or value.startswith("localhost/"))

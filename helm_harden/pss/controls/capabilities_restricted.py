@@ -1,0 +1,39 @@
+"""Capabilities (restricted, v1.22+): containers drop ALL and add back at most NET_BIND_SERVICE.
+
+Rule (Pod Security Standards, Restricted, "Capabilities (v1.22+)"): every container, init
+container and ephemeral container must list ``ALL`` in ``securityContext.capabilities.drop``
+and may list only ``NET_BIND_SERVICE`` in ``capabilities.add``. Names are case-sensitive:
+``all`` does not drop anything the standard recognises. From policy v1.25 the control does not
+apply to pods with ``spec.os.name: windows``. Admission source:
+``policy/check_capabilities_restricted.go``, revisions v1.22 and v1.25; it replaces
+Capabilities (baseline) in restricted namespaces from v1.22 (before that, the baseline rule
+applies there).
+"""
+
+from helm_harden.pss.controls import capabilities_baseline
+from helm_harden.pss.fields import is_windows, mapping, sequence
+from helm_harden.rules.base import Violation
+
+ID = "capabilities-restricted"
+NAME = "Capabilities"
+LEVEL = "restricted"
+REVISIONS = ((1, 22), (1, 25))
+OVERRIDES = (capabilities_baseline.ID,)
+
+
+def check(pod, target):
+    if target.policy >= (1, 25) and is_windows(pod):
+        return
+    for container in pod.containers():
+        path = container.security_context_path + ("capabilities",)
+        capabilities = mapping(container.security_context.get("capabilities"))
+        drop = sequence(capabilities.get("drop"))
+        if "ALL" not in drop:
+            message = "does not drop ALL capabilities"
+            if any(isinstance(name, str) and name.upper() == "ALL" for name in drop):
+                message += " (names are case-sensitive: write ALL)"
+            yield Violation(path + ("drop",), message, container)
+        for index, capability in enumerate(sequence(capabilities.get("add"))):
+            if capability != "NET_BIND_SERVICE":
+                message = f"adds capability {capability}; only NET_BIND_SERVICE may be added"
+                yield Violation(path + ("add", index), message, container)

@@ -1,0 +1,21 @@
+"""Privileged Containers (baseline): no container runs privileged.
+
+Rule (Pod Security Standards, Baseline, "Privileged Containers"): ``securityContext.privileged``
+of every container, init container and ephemeral container must be unset or ``false``.
+Admission source: ``policy/check_privileged.go``, one revision since v1.0.
+"""
+
+from helm_harden.rules.base import Violation
+
+ID = "privileged-containers"
+NAME = "Privileged Containers"
+LEVEL = "baseline"
+REVISIONS = ((1, 0),)
+OVERRIDES: tuple = ()
+
+
+def check(pod, target):
+    for container in pod.containers():
+        if container.security_context.get("privileged") is True:
+            path = container.security_context_path + ("privileged",)
+            yield Violation(path, "privileged is true: the container has full access to the node", container)
