@@ -37,7 +37,18 @@ def main() -> None:
     """Check and harden the securityContext of Kubernetes workloads rendered by Helm or Kustomize."""
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+class _CheckCommand(click.Command):
+    """Remembers in which order --format and --output were given: an --output belongs to the
+    --format before it, which click's per-option value lists cannot tell."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["report_options"] = [
+            name for arg in args for name in ("--format", "--output") if arg == name or arg.startswith(name + "=")
+        ]
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=_CheckCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("target")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 @click.option("--format", "formats", type=click.Choice(sorted(FORMATTERS)), multiple=True,
@@ -69,7 +80,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     def run() -> int:
         if target.startswith("-") and target != "-":
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
-        reports = _report_targets(formats, outputs)
+        reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
         config = resolve_config(config_path, target)
         helm_args = []
         if kube_version:
@@ -115,12 +126,23 @@ def _check_diff(engine: Engine, target: str, extra, helm_args: list[str], fail_o
     return EXIT_FINDINGS if _reaches(active(findings), fail_on) else 0
 
 
-def _report_targets(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """Pair each --format with the --output at the same position; the rest go to stdout."""
+def _report_targets(formats: tuple[str, ...], outputs: tuple[str, ...], order: list[str]) -> list[tuple[str, str | None]]:
+    """Pair each --output with the --format given just before it; formats without one go to stdout."""
     formats = formats or ("text",)
-    if len(outputs) > len(formats):
-        raise click.UsageError("more --output files than --format options")
-    pairs = [(name, outputs[index] if index < len(outputs) else None) for index, name in enumerate(formats)]
+    paths: list[str | None] = [None] * len(formats)
+    format_index, output_index = -1, 0
+    for option in order:
+        if option == "--format":
+            format_index += 1
+            continue
+        if format_index < 0 and not (len(formats) == 1 and output_index == 0):
+            raise click.UsageError("give --output after the --format it is for")
+        index = max(format_index, 0)
+        if paths[index] is not None:
+            raise click.UsageError(f"two --output files for --format {formats[index]}")
+        paths[index] = outputs[output_index]
+        output_index += 1
+    pairs = list(zip(formats, paths))
     if sum(1 for _, path in pairs if path is None) > 1:
         raise click.UsageError("only one report can go to stdout: give the others an --output file")
     return pairs
