@@ -68,6 +68,6 @@ def _read(path: str) -> dict[str, dict]:
     if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
         raise InputError(f"{path}: not a helm-harden baseline (version {BASELINE_VERSION})")
     entries = document.get("findings")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and "fingerprint" in e for e in entries):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
         raise InputError(f"{path}: the baseline's findings must be a list of entries with a fingerprint")
     return {entry["fingerprint"]: entry for entry in entries}

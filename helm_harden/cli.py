@@ -89,11 +89,12 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             helm_args += ["--namespace", namespace]
         engine = Engine(config, _kube_version(kube_version or config.kube_version),
                         namespace or os.environ.get("HELM_NAMESPACE") or "default")
+        repository = describe(target) == "repository"
+        if repository and (show_diff or pss_level):
+            raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
         if show_diff:
             return _check_diff(engine, target, extra, helm_args, fail_on)
-        if describe(target) == "repository":
-            if pss_level:
-                raise click.UsageError("--pss checks one chart, kustomization or stream at a time")
+        if repository:
             result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
         elif pss_level:
             streams = load_streams(target, list(extra), helm_args)
@@ -105,12 +106,15 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             result = engine.scan(target, documents)
         if baseline_path:
             result.baseline = apply_baseline(baseline_path, result.findings)
-        if write_baseline_path:
+        if write_baseline_path and not result.failures:  # a baseline missing a chart's findings would mislead
             write_baseline(write_baseline_path, result.findings)
         rendered = [(FORMATTERS[name](result), path) for name, path in reports]
         for text, path in rendered:
             _write_report(path, click.unstyle(text)) if path else _emit(text)
         if result.failures:
+            if write_baseline_path:
+                click.echo(f"helm-harden: error: not writing the baseline {write_baseline_path}: "
+                           f"{len(result.failures)} renders failed", err=True)
             return EXIT_TOOL
         return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
 

@@ -32,6 +32,7 @@ import yaml
 
 from helm_harden.errors import ConfigError
 from helm_harden.exemptions import MATCH_FIELDS, Exemption
+from helm_harden.manifest import KubernetesLoader, without_content
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Severity
 
@@ -89,10 +90,10 @@ def load_config(path: str | os.PathLike, envelope: bool = False) -> Config:
 
 def parse_config(text: str, name: str, envelope: bool = False) -> Config:
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = yaml.compose(text, Loader=KubernetesLoader)  # dates stay strings: ours are validated here
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise ConfigError(f"{name}: line {line}: invalid YAML: {error.problem}") from None
+        raise ConfigError(f"{name}: line {line}: invalid YAML: {without_content(error.problem or '')}") from None
     except yaml.YAMLError:
         raise ConfigError(f"{name}: invalid YAML") from None
     return _build(root, name, _ENVELOPE_KEYS if envelope else frozenset())

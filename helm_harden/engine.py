@@ -203,7 +203,10 @@ class Engine:
     def findings(self, document: Document, pod: Pod, values_file: str | None = None) -> Iterator[tuple]:
         """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied."""
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
+        windows = pod.is_windows
         for settings, context in self._rules:
+            if windows and settings.rule.LINUX_ONLY:
+                continue
             for violation in settings.rule.check(pod, context):
                 finding = self._finding(document, pod, settings, violation)
                 finding.values_file = values_file

@@ -28,7 +28,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _KUBERNETES_STRINGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
 
 
-class _Loader(_BaseLoader):
+class KubernetesLoader(_BaseLoader):
+    """libyaml's safe loader, with scalars typed as Kubernetes types them."""
+
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag not in _KUBERNETES_STRINGS]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
@@ -45,6 +47,7 @@ KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _BARE_SEPARATOR_LINE = re.compile(r"---[ \t]*(#[^\n]*)?\r?\n")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 
 
@@ -99,7 +102,7 @@ def parse_documents(text: str, origin: str) -> Iterator[Document]:
 
 def load_text(text: str) -> Any:
     """Parse one document the way `parse_documents` does (used to verify rewritten documents)."""
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(text, Loader=KubernetesLoader)
 
 
 def rewrite(document: Document, edits: Iterable) -> str:
@@ -113,7 +116,13 @@ def rewrite(document: Document, edits: Iterable) -> str:
     round_trip = round_trip_yaml()
     mapping, offset = _indentation(document.text)
     round_trip.indent(mapping=mapping, sequence=offset + 2, offset=offset)
-    data = round_trip.load(document.text)
+    try:
+        data = round_trip.load(document.text)
+    except Exception as error:  # ruamel.yaml is stricter than libyaml, e.g. about duplicate keys
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {document.line + mark.line}: " if mark is not None else ""
+        problem = without_content(str(getattr(error, "problem", None) or type(error).__name__))
+        raise InputError(f"{document.label}: {where}cannot rewrite the document: {problem}") from None
     for edit in edits:
         edit.apply(data)
     output = io.StringIO()
@@ -176,10 +185,10 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
     try:
         if "&" in chunk and "*" in chunk:
             _refuse_alias_bombs(chunk, where)
-        return yaml.load(chunk, Loader=_Loader)
+        return yaml.load(chunk, Loader=KubernetesLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "invalid YAML"
+        problem = without_content(error.problem or error.context or "invalid YAML")
         if mark is None:
             raise InputError(f"{where}: invalid YAML: {problem}") from None
         if from_template:
@@ -193,9 +202,15 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
         raise InputError(f"{where}: document nested too deeply to parse") from None
 
 
+def without_content(problem: str) -> str:
+    """A parser's problem text with the quoted input it cites removed: it may be a Secret's value
+    (a tag such as ``!s3cr3t`` is quoted back in "could not determine a constructor")."""
+    return _QUOTED.sub("…", problem)
+
+
 def _refuse_alias_bombs(chunk: str, where: str) -> None:
     """Count the nodes the document would expand to, sharing the count of each aliased node."""
-    root = yaml.compose(chunk, Loader=_Loader)
+    root = yaml.compose(chunk, Loader=KubernetesLoader)
     expanded: dict[int, int] = {}
     stack = [(root, False)] if root is not None else []
     while stack:  # iterative post-order: nesting may be deeper than Python's recursion limit

@@ -24,14 +24,20 @@ class PatchBlocked(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SetDefault:
-    """Set ``path`` to ``value`` unless it already holds a value."""
+    """Set ``path`` to ``value`` unless it already holds a value.
+
+    With ``fill_empty``, an empty string counts as absent: for a required enum such as a
+    profile's ``type``, ``""`` is what a chart renders from an unset value.
+    """
 
     path: Path
     value: Any
+    fill_empty: bool = False
 
     def apply(self, root: Any) -> bool:
         parent = _mapping_at(root, self.path[:-1])
-        if parent.get(self.path[-1]) is not None:
+        current = parent.get(self.path[-1])
+        if current is not None and not (self.fill_empty and current == ""):
             return False
         parent[self.path[-1]] = copy.deepcopy(self.value)
         return True

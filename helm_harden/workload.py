@@ -70,6 +70,12 @@ class Pod:
         return self.spec_path + ("securityContext",)
 
     @property
+    def is_windows(self) -> bool:
+        """``spec.os.name: windows``: the API forbids Linux-only securityContext fields here."""
+        os_spec = self.spec.get("os")
+        return isinstance(os_spec, dict) and os_spec.get("name") == "windows"
+
+    @property
     def annotations(self) -> dict:
         annotations = self.metadata.get("annotations")
         return annotations if isinstance(annotations, dict) else {}

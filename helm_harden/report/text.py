@@ -34,7 +34,7 @@ def format_text(result: ScanResult) -> str:
     for failure in result.failures:
         values = f" with {failure.values_file}" if failure.values_file else ""
         lines.append(click.style(f"{failure.origin}{values}: {failure.message}", fg="red"))
-        lines.extend("    " + line for line in failure.stderr.strip().splitlines())
+        lines.extend(("    " + line).rstrip() for line in failure.stderr.strip().splitlines())
         lines.append("")
     if result.verdicts:
         lines.append(click.style("Pod Security admission:", bold=True))
@@ -63,7 +63,9 @@ def finding_line(finding, rule_width: int = 26) -> str:
     severity = str(finding.severity)
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{finding.container}: " if finding.container else "pod: "
-    if finding.fixable and finding.hook:
+    if finding.suppressed:
+        marker = click.style(f"[exempted: {finding.suppressed}]", dim=True)
+    elif finding.fixable and finding.hook:
         marker = click.style("[fixable, but Helm 3 does not post-render hooks]", fg="yellow")
     elif finding.fixable:
         marker = click.style("[fixable]", fg="green")

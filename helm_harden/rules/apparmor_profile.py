@@ -32,6 +32,7 @@ SEVERITY = Severity.ERROR
 FIX = "opt-in"
 SUMMARY = "No container is AppArmor-unconfined (with require: every one sets a profile)."
 OPTIONS = {"require": False}
+LINUX_ONLY = True
 
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 
@@ -45,7 +46,7 @@ def check(pod, context: RuleContext):
         elif profile is None and context.options["require"]:
             if use_field:
                 # The type rather than the whole profile: a rendered ``appArmorProfile: {}`` gets completed.
-                fix = (SetDefault(pod.security_context_path + ("appArmorProfile", "type"), "RuntimeDefault"),)
+                fix = (SetDefault(pod.security_context_path + ("appArmorProfile", "type"), "RuntimeDefault", fill_empty=True),)
             else:
                 fix = (SetDefault(pod.annotations_path + (ANNOTATION_PREFIX + container.name,), "runtime/default"),)
             where = security_context_field(container, "appArmorProfile")

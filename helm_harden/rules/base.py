@@ -8,6 +8,8 @@ A rule is a module with:
   the config enables it, ``None`` if it never changes anything;
 - ``SUMMARY``: one line for ``helm-harden rules``;
 - ``OPTIONS``: option names and their defaults (the config may override them);
+- ``LINUX_ONLY``: True when the settings it checks are Linux-only: the API forbids them in
+  Windows pods (``spec.os.name: windows``), which the engine therefore spares the rule;
 - a docstring that is its user documentation, with a passing and a failing example;
 - ``check(pod, context)``, yielding a `Violation` for each problem, with the fix that repairs
   it when one exists.

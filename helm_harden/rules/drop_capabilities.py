@@ -31,6 +31,7 @@ SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers drop ALL capabilities and add back only allowed ones."
 OPTIONS = {"allowed_add": ["NET_BIND_SERVICE"]}
+LINUX_ONLY = True
 
 
 def check(pod, context: RuleContext):

@@ -28,6 +28,7 @@ SEVERITY = Severity.WARNING
 FIX = None
 SUMMARY = "Images are pinned to a tag other than latest, or to a digest."
 OPTIONS = {"require_digest": False}
+LINUX_ONLY = False
 
 
 def check(pod, context: RuleContext):

@@ -24,6 +24,7 @@ SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers set allowPrivilegeEscalation: false."
 OPTIONS: dict = {}
+LINUX_ONLY = True
 
 
 def check(pod, context: RuleContext):

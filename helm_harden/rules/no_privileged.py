@@ -20,6 +20,7 @@ SEVERITY = Severity.ERROR
 FIX = None
 SUMMARY = "Containers are not privileged."
 OPTIONS: dict = {}
+LINUX_ONLY = True
 
 
 def check(pod, context: RuleContext):

@@ -25,6 +25,7 @@ SEVERITY = Severity.WARNING
 FIX = "opt-in"
 SUMMARY = "Containers mount their root filesystem read-only."
 OPTIONS: dict = {}
+LINUX_ONLY = True
 
 SCRATCH_VOLUME = "helm-harden-tmp"
 SCRATCH_PATH = "/tmp"

@@ -41,6 +41,7 @@ OPTIONS = {
     "default_memory_limit": "256Mi",
     "default_cpu_limit": "500m",
 }
+LINUX_ONLY = False
 
 
 def check(pod, context: RuleContext):

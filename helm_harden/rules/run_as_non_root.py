@@ -5,7 +5,9 @@ Fails when the effective ``runAsNonRoot`` (the container's own value, else the p
 refuses to start a container whose image would run as root.
 
 Fix: set the pod's ``runAsNonRoot: true`` where neither the pod nor the container says
-anything; an explicit ``false`` or ``runAsUser: 0`` is reported and left alone.
+anything; an explicit ``false`` or ``runAsUser: 0`` is reported and left alone. When a container
+of the pod explicitly runs as root (say, an init container that chowns a volume), the others
+get ``runAsNonRoot: true`` each, so that the root one can still start.
 
 Passes:
 
@@ -27,11 +29,16 @@ SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers run as a non-root user (runAsNonRoot: true, never runAsUser: 0)."
 OPTIONS: dict = {}
+LINUX_ONLY = False
 
 
 def check(pod, context: RuleContext):
-    fix = (SetDefault(pod.security_context_path + ("runAsNonRoot",), True),)
+    pod_fix = (SetDefault(pod.security_context_path + ("runAsNonRoot",), True),)
+    # A container that explicitly runs as root would inherit a pod-level runAsNonRoot: true and
+    # then never start; with one in the pod, each other container gets its own setting.
+    root_in_pod = any(_runs_as_root(container) for container in pod.containers())
     for container in pod.containers():
+        fix = (SetDefault(container.security_context_path + ("runAsNonRoot",), True),) if root_in_pod else pod_fix
         user, user_path = container.effective("runAsUser")
         if type(user) is int and user == 0:
             yield Violation(user_path, "runs as root: runAsUser is 0", container)
@@ -44,3 +51,8 @@ def check(pod, context: RuleContext):
             yield Violation(security_context_field(container, "runAsNonRoot"), message, container, fix)
         else:
             yield Violation(non_root_path, f"runAsNonRoot is {yaml_scalar(non_root)}, not true", container)
+
+
+def _runs_as_root(container) -> bool:
+    user, _ = container.effective("runAsUser")
+    return type(user) is int and user == 0

@@ -34,6 +34,7 @@ SEVERITY = Severity.WARNING
 FIX = "opt-in"
 SUMMARY = "Containers run with an explicit UID and GID of at least min_id."
 OPTIONS = {"min_id": 1, "run_as_user": None, "run_as_group": None, "fs_group": None, "platform_assigns_ids": False}
+LINUX_ONLY = True
 
 _FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "GID"))
 

@@ -29,6 +29,7 @@ SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers run with a seccomp profile (RuntimeDefault or Localhost)."
 OPTIONS: dict = {}
+LINUX_ONLY = True
 
 POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
@@ -38,7 +39,7 @@ def check(pod, context: RuleContext):
     legacy = not context.kube_at_least(1, 27)
     if context.kube_at_least(1, 19):
         # The type rather than the whole profile: a rendered ``seccompProfile: {}`` gets completed.
-        fix = (SetDefault(pod.security_context_path + ("seccompProfile", "type"), "RuntimeDefault"),)
+        fix = (SetDefault(pod.security_context_path + ("seccompProfile", "type"), "RuntimeDefault", fill_empty=True),)
     else:
         fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
     for container in pod.containers():

@@ -24,6 +24,7 @@ SEVERITY = Severity.ERROR
 FIX = None
 SUMMARY = "SELinux options keep a container type and set no user or role."
 OPTIONS: dict = {}
+LINUX_ONLY = True
 
 ALLOWED_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
 
