@@ -14,10 +14,9 @@ import traceback
 import click
 
 from helm_harden import __version__
-from helm_harden.config import load_config, resolve_config
-from helm_harden.engine import Engine, parse_kube_version
-from helm_harden.admission import scan_pss
 from helm_harden.baseline import apply_baseline, write_baseline
+from helm_harden.config import load_config, resolve_config
+from helm_harden.engine import Engine, ScanResult, parse_kube_version
 from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
 from helm_harden.inputs import describe, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
@@ -54,7 +53,7 @@ class _CheckCommand(click.Command):
 @click.option("--format", "formats", type=click.Choice(sorted(FORMATTERS)), multiple=True,
               help="Report format (default text). Repeat with --output to write several reports in one run.")
 @click.option("--output", "outputs", type=click.Path(dir_okay=False), multiple=True,
-              help="Write the report of the matching --format (by position) to this file instead of stdout.")
+              help="Write the report of the --format given before it to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
               help="Exit 1 when a finding has at least this severity.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above TARGET).")
@@ -93,24 +92,20 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         if repository and (show_diff or pss_level):
             raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
         if show_diff:
-            return _check_diff(engine, target, extra, helm_args, fail_on)
+            return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
         if repository:
             result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
         elif pss_level:
-            streams = load_streams(target, list(extra), helm_args)
-            documents = [doc for stream in streams for doc in parse_documents(stream.text, stream.origin)]
-            result = scan_pss(target, documents, pss_level, engine)
+            from helm_harden.admission import scan_pss  # the Pod Security controls load only when asked for
+
+            result = scan_pss(target, list(_documents(target, extra, helm_args)), pss_level, engine)
         else:
-            streams = load_streams(target, list(extra), helm_args)
-            documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
-            result = engine.scan(target, documents)
+            result = engine.scan(target, _documents(target, extra, helm_args))
         if baseline_path:
             result.baseline = apply_baseline(baseline_path, result.findings)
         if write_baseline_path and not result.failures:  # a baseline missing a chart's findings would mislead
             write_baseline(write_baseline_path, result.findings)
-        rendered = [(FORMATTERS[name](result), path) for name, path in reports]
-        for text, path in rendered:
-            _write_report(path, click.unstyle(text)) if path else _emit(text)
+        _write_reports(result, reports)
         if result.failures:
             if write_baseline_path:
                 click.echo(f"helm-harden: error: not writing the baseline {write_baseline_path}: "
@@ -121,9 +116,23 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     sys.exit(_guarded(run))
 
 
-def _check_diff(engine: Engine, target: str, extra, helm_args: list[str], fail_on: str) -> int:
+def _documents(target: str, extra, helm_args: list[str]):
+    """The documents of the target's streams, parsed one at a time."""
     streams = load_streams(target, list(extra), helm_args)
-    documents = (doc for stream in streams for doc in parse_documents(stream.text, stream.origin))
+    return (document for stream in streams for document in parse_documents(stream.text, stream.origin))
+
+
+def _write_reports(result: ScanResult, reports: list[tuple[str, str | None]]) -> None:
+    """Format every report first, so that a failure writes none of them."""
+    texts = [(FORMATTERS[name](result), path) for name, path in reports]
+    for text, path in texts:
+        if path:
+            _write_report(path, click.unstyle(text))
+        else:
+            _emit(text)
+
+
+def _check_diff(engine: Engine, documents, fail_on: str) -> int:
     results = [(document, engine.harden(document)) for document in documents]
     _emit(format_diff(results))
     findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
@@ -168,7 +177,7 @@ def _progress_reporter():
 _REPORT_HELP = "Also write the summary to this file (Helm 4 never shows a post-renderer's stderr)."
 
 
-def post_render_options(command):
+def _post_render_options(command):
     """The options every post-rendering entry point shares."""
     options = [
         click.option("--kube-version", envvar="HELM_HARDEN_KUBE_VERSION", help="Target Kubernetes version (changes a few fixes)."),
@@ -185,7 +194,7 @@ def post_render_options(command):
 @main.command("post-render")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml here or above).")
-@post_render_options
+@_post_render_options
 def post_render(config_path, **options):
     """Harden a YAML stream: read it on stdin, write it to stdout with missing settings filled in.
 
@@ -197,7 +206,7 @@ def post_render(config_path, **options):
 
 @main.command("kustomize-transformer")
 @click.argument("config_file", type=click.Path(dir_okay=False))
-@post_render_options
+@_post_render_options
 def kustomize_transformer(config_file, **options):
     """Kustomize legacy exec transformer: CONFIG_FILE is the HardenTransformer object Kustomize passes."""
     sys.exit(_guarded(lambda: _post_render(lambda: load_config(config_file, envelope=True), **options)))

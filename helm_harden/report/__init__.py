@@ -1,23 +1,43 @@
 """Format scan results and the rule reference. Each format is a function returning the whole
-text, so nothing is written until the report is complete."""
+text, so nothing is written until the report is complete.
 
-from helm_harden.report.github import format_github
-from helm_harden.report.json_report import format_json
-from helm_harden.report.junit import format_junit
-from helm_harden.report.markdown import format_markdown, format_rules_markdown
-from helm_harden.report.sarif import format_sarif
-from helm_harden.report.text import format_rules_text, format_text
+Formatter modules are imported when first used: a run prints one or two formats, and every
+import counts in post-render's and check's start-up time.
+"""
 
-FORMATTERS = {
-    "text": format_text,
-    "json": format_json,
-    "markdown": format_markdown,
-    "sarif": format_sarif,
-    "junit": format_junit,
-    "github": format_github,
-}
+from __future__ import annotations
 
-RULE_FORMATTERS = {
-    "text": format_rules_text,
-    "markdown": format_rules_markdown,
-}
+import importlib
+from collections.abc import Mapping
+
+
+class _Formatters(Mapping):
+    """``{format name: function}``, importing each function's module on first access."""
+
+    def __init__(self, functions: dict[str, str]):
+        self._functions = functions  # name -> "module:function"
+
+    def __getitem__(self, name: str):
+        module, function = self._functions[name].split(":")
+        return getattr(importlib.import_module(f"helm_harden.report.{module}"), function)
+
+    def __iter__(self):
+        return iter(self._functions)
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+
+FORMATTERS = _Formatters({
+    "text": "text:format_text",
+    "json": "json_report:format_json",
+    "markdown": "markdown:format_markdown",
+    "sarif": "sarif:format_sarif",
+    "junit": "junit:format_junit",
+    "github": "github:format_github",
+})
+
+RULE_FORMATTERS = _Formatters({
+    "text": "text:format_rules_text",
+    "markdown": "markdown:format_rules_markdown",
+})
