@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.exemptions import annotation_reasons, apply_exemptions
-from helm_harden.manifest import Document, load_text, rewrite
+from helm_harden.manifest import Document, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.rules.base import RuleContext, Severity, Violation
 from helm_harden.workload import Path, Pod, pods_in
@@ -165,8 +165,8 @@ class Engine:
         if not edits:
             return Hardened(document.text, fixed, remaining)
         self._verify_repaired(document, data)
-        text = rewrite(document, edits)
-        if load_text(text) != data:
+        text = rewrite(document, edits, expected=data)
+        if text is None:
             raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
         return Hardened(text, fixed, remaining)
 
@@ -183,8 +183,8 @@ class Engine:
                 else:
                     remaining.append(finding)
         try:
-            for edit in edits:
-                edit.apply(data)
+            # Several containers may carry the same pod-level edit: keep those that changed something.
+            edits = [edit for edit in edits if edit.apply(data)]
         except PatchBlocked as blocked:
             raise InputError(
                 f"{document.label}: cannot harden: {json_pointer(blocked.path)} is neither absent nor a mapping"

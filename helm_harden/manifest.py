@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import yaml
 
@@ -105,16 +105,34 @@ def load_text(text: str) -> Any:
     return yaml.load(text, Loader=KubernetesLoader)
 
 
-def rewrite(document: Document, edits: Iterable) -> str:
-    """The document's text with ``edits`` (patch operations) applied.
+def rewrite(document: Document, edits: list, expected: Any) -> str | None:
+    """The document's text with ``edits`` (patch operations that only add) applied, such that it
+    parses to ``expected``; None when no way of writing it does.
 
-    PyYAML cannot write a document back as it was, so changed documents go through ruamel.yaml's
+    First by inserting lines into the original text (`helm_harden.textpatch`), which leaves every
+    other byte alone; where the document's shape is beyond that, through ruamel.yaml's
     round-trip mode, which keeps comments (Helm's ``# Source:`` line among them), key order,
-    quoting and block scalars; only indentation may be normalised. The separator line is kept
-    as it was.
+    quoting and block scalars, and may only normalise indentation.
     """
-    round_trip = round_trip_yaml()
+    from helm_harden.textpatch import DuplicateKey, Unsupported, apply_edits
+
     mapping, offset = _indentation(document.text)
+    try:
+        text = apply_edits(document.text, edits, mapping, offset)
+        if load_text(text) == expected:
+            return text
+    except DuplicateKey as duplicate:
+        raise InputError(f"{document.label}: line {document.line + duplicate.line}: a mapping repeats a key; "
+                         "cannot rewrite the document") from None
+    except (Unsupported, yaml.YAMLError):
+        pass
+    text = _round_trip_rewrite(document, edits, mapping, offset)
+    return text if load_text(text) == expected else None
+
+
+def _round_trip_rewrite(document: Document, edits: list, mapping: int, offset: int) -> str:
+    """Rewrite through ruamel.yaml; the separator line is kept as it was."""
+    round_trip = round_trip_yaml()
     round_trip.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     try:
         data = round_trip.load(document.text)
