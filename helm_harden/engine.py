@@ -122,6 +122,9 @@ class Engine:
         self.namespace = namespace  # the release namespace, for objects that do not name one
         self.today = today or datetime.date.today()  # exemptions expire relative to it
         self.kube_version = kube_version
+        # Findings of a large stream repeat the same paths and messages thousands of times;
+        # sharing one copy of each keeps a 50 MB scan's findings within the memory budget.
+        self._shared_values: dict = {}
         self._rules = [
             (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
         ]
@@ -218,6 +221,9 @@ class Engine:
                     finding.fixable = False  # an accepted exception is left as the chart wrote it
                 yield finding, violation
 
+    def _shared(self, value):
+        return self._shared_values.setdefault(value, value)
+
     def _finding(self, document: Document, pod: Pod, settings, violation: Violation) -> Finding:
         container = violation.container
         return Finding(
@@ -227,11 +233,11 @@ class Engine:
             name=pod.name,
             namespace=pod.namespace or self.namespace,
             container=container.name if container is not None else None,
-            location=violation.path,
+            location=self._shared(violation.path),
             source=document.source,
             document=document.index + 1,
             origin=document.origin,
-            message=violation.message,
+            message=self._shared(violation.message),
             fixable=settings.fix and bool(violation.fix),
             hook=HELM_HOOK_ANNOTATION in pod.object_annotations,
         )

@@ -14,11 +14,18 @@ The engine verifies every result either way.
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
 from helm_harden.manifest import KubernetesLoader
 from helm_harden.patch import AppendMissing, SetDefault
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+_RESOLVER = yaml.resolver.Resolver()  # YAML 1.1's: a value any reader takes for a string is a string
+_STRING_TAG = "tag:yaml.org,2002:str"
+_NUMBER_IN_ANY_YAML = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
 
 class Unsupported(Exception):
@@ -231,6 +238,10 @@ def _scalar(value) -> str:
     """A scalar as YAML that reads back as the same value and type."""
     if not isinstance(value, str):
         return json.dumps(value)  # true, false, null, numbers: JSON spells them as YAML does
+    if _NUMBER_IN_ANY_YAML.fullmatch(value):
+        return json.dumps(value)  # YAML 1.2 readers (Go's among them) would take "1e3" for a number
+    if _PLAIN_WORD.fullmatch(value) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STRING_TAG:
+        return value  # the common case (RuntimeDefault, ALL, /tmp, 128Mi), without running the emitter
     dumped = yaml.safe_dump(value, default_flow_style=True, width=1 << 20)
     dumped = dumped[: -len("\n...\n")] if dumped.endswith("\n...\n") else dumped.rstrip("\n")
     if "\n" in dumped or any(ch in dumped for ch in ",[]{}#"):
