@@ -107,7 +107,7 @@ def test_windows_line_endings_and_a_missing_final_newline_are_kept():
 
 
 @pytest.mark.parametrize("value, written", [
-    ("RuntimeDefault", "RuntimeDefault"), ("on", "'on'"), ("0644", "'0644'"), ("a, b", '"a, b"'),
+    ("RuntimeDefault", "RuntimeDefault"), ("on", "'on'"), ("0644", '"0644"'), ("a, b", '"a, b"'),
     (True, "true"), (10001, "10001"), ("", "''"), ("yes", "'yes'"), ("null", "'null'"), ("1e3", '"1e3"'), ("500", '"500"'),
     ("2024-01-01", "'2024-01-01'"), ("128Mi", "128Mi"), ("/tmp", "/tmp"), ("runtime/default", "runtime/default"),
 ])
