@@ -13,7 +13,8 @@ import copy
 from dataclasses import dataclass
 
 from helm_harden import pss
-from helm_harden.engine import HELM_HOOK_ANNOTATION, Engine, Finding, ScanResult, Workload, acyclic_phase, object_of
+from helm_harden.engine import Engine, acyclic_phase, object_of
+from helm_harden.findings import Finding, ScanResult, Workload
 from helm_harden.manifest import Document
 from helm_harden.rules.base import Severity
 from helm_harden.workload import pods_in
@@ -88,5 +89,5 @@ def _finding(document: Document, pod, namespace: str | None, violation, fixable:
         origin=document.origin,
         message=f"{violation.name} ({violation.level}): {violation.message}",
         fixable=fixable,
-        hook=HELM_HOOK_ANNOTATION in pod.object_annotations,
+        hook=pod.is_helm_hook,
     )

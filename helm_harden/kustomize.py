@@ -22,7 +22,8 @@ import io
 from typing import TYPE_CHECKING
 
 from helm_harden.config import Config, parse_config
-from helm_harden.engine import Engine, Finding
+from helm_harden.engine import Engine
+from helm_harden.findings import Finding
 from helm_harden.errors import InputError
 from helm_harden.manifest import parse_documents, round_trip_yaml
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from helm_harden import render
-from helm_harden.engine import Engine, RenderFailure, ScanResult
+from helm_harden.engine import Engine
+from helm_harden.findings import RenderFailure, ScanResult
 from helm_harden.errors import HardenError, ToolError
 from helm_harden.manifest import parse_documents
 

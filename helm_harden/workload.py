@@ -40,6 +40,8 @@ WORKLOAD_API_GROUPS = frozenset({"", "apps", "batch", "extensions"})
 
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 
+HELM_HOOK_ANNOTATION = "helm.sh/hook"
+
 # securityContext fields a container inherits from the pod when it does not set them itself.
 INHERITED_FIELDS = frozenset(
     {"runAsUser", "runAsGroup", "runAsNonRoot", "seccompProfile", "seLinuxOptions", "appArmorProfile"}
@@ -68,6 +70,11 @@ class Pod:
     @property
     def security_context_path(self) -> Path:
         return self.spec_path + ("securityContext",)
+
+    @property
+    def is_helm_hook(self) -> bool:
+        """A Helm hook (or test), which Helm 3 never sends to a post-renderer."""
+        return HELM_HOOK_ANNOTATION in self.object_annotations
 
     @property
     def is_windows(self) -> bool:

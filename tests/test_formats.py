@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 
 from helm_harden.baseline import BaselineComparison
-from helm_harden.engine import Finding, RenderFailure, ScanResult, Workload
+from helm_harden.findings import Finding, RenderFailure, ScanResult, Workload
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report import FORMATTERS
 from helm_harden.report.github import escape_data, escape_property, format_github, workflow_command

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from helm_harden import pss
-from helm_harden.engine import json_pointer
+from helm_harden.findings import json_pointer
 from helm_harden.workload import POD_LOCATIONS, pods_in
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pss"

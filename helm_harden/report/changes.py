@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from helm_harden.engine import Hardened
+from helm_harden.findings import Hardened
 from helm_harden.manifest import Document
 from helm_harden.report.text import finding_line
 

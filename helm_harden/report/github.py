@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from helm_harden.engine import RenderFailure, ScanResult
+from helm_harden.findings import RenderFailure, ScanResult
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file
 from helm_harden.rules.base import Severity

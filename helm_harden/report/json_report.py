@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from helm_harden import __version__
-from helm_harden.engine import Finding, ScanResult
+from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.summary import summarize
 

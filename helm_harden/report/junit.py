@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from helm_harden.engine import Finding, RenderFailure, ScanResult
+from helm_harden.findings import Finding, RenderFailure, ScanResult
 from helm_harden.report.labels import plain_stderr, render_label, values_label
 from helm_harden.report.locations import SourceLocation, locate, locate_object
 

@@ -6,7 +6,7 @@ import functools
 import inspect
 
 from helm_harden.config import Config
-from helm_harden.engine import ScanResult
+from helm_harden.findings import ScanResult
 from helm_harden.report.summary import summarize
 
 

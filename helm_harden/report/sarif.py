@@ -18,7 +18,7 @@ from collections import Counter
 from urllib.parse import quote
 
 from helm_harden import __version__
-from helm_harden.engine import Finding, RenderFailure, ScanResult
+from helm_harden.findings import Finding, RenderFailure, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file

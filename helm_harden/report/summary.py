@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from helm_harden.engine import ScanResult
+from helm_harden.findings import ScanResult
 from helm_harden.rules.base import Severity
 
 

@@ -11,7 +11,7 @@ from itertools import groupby
 import click
 
 from helm_harden.config import Config
-from helm_harden.engine import ScanResult
+from helm_harden.findings import ScanResult
 from helm_harden.report.summary import summarize
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}

@@ -1,0 +1,88 @@
+"""What a scan produces: findings, the workloads checked, renders that failed, hardened documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from helm_harden.rules.base import Severity
+from helm_harden.workload import Path
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    kind: str
+    name: str
+    namespace: str | None
+    container: str | None
+    location: Path  # keys and indices from the document root; `path` is its JSON pointer
+    source: str  # the template or file the object came from
+    document: int  # 1-based position of the object's document in its stream
+    origin: str  # the stream: chart, kustomization, file or "<stdin>"
+    message: str
+    fixable: bool  # post-render, with the current config, would repair it
+    values_file: str | None = None  # the values file of the render, None for the chart's defaults
+    suppressed: str | None = None  # why it does not count: an exemption's or annotation's reason
+    note: str | None = None  # e.g. that the exemption which covered it has expired
+    baselined: bool = False  # recorded in the --baseline file, so not new
+    hook: bool = False  # the object is a Helm hook, which Helm 3 never sends to a post-renderer
+
+    @property
+    def path(self) -> str:
+        """The JSON pointer to the offending or missing field (computed on demand: it is not cheap)."""
+        return json_pointer(self.location)
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A pod-bearing object that was checked (reports list clean ones too, e.g. JUnit cases)."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    source: str
+    document: int
+    origin: str
+    values_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    """A chart or overlay that could not be rendered or parsed; the run goes on without it."""
+
+    origin: str
+    values_file: str | None
+    message: str
+    stderr: str = ""
+
+
+@dataclass(slots=True)
+class ScanResult:
+    target: str
+    findings: list[Finding]
+    objects: int = 0  # non-empty documents (a List counts once)
+    workloads: int = 0  # pod specs checked
+    checked: list[Workload] = field(default_factory=list)
+    rules: tuple[str, ...] = ()  # the IDs of the rules that ran
+    failures: list[RenderFailure] = field(default_factory=list)
+    baseline: object | None = None  # a baseline.BaselineComparison when --baseline was given
+    verdicts: list = field(default_factory=list)  # admission.WorkloadVerdict per pod, with --pss
+
+
+@dataclass(slots=True)
+class Hardened:
+    """One document after post-rendering."""
+
+    text: str  # the original text when nothing changed, byte for byte
+    fixed: list[Finding]  # findings the applied fixes repaired
+    remaining: list[Finding]  # findings left for a human: explicit values, opt-in fixes not enabled
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def json_pointer(path: Path) -> str:
+    """RFC 6901: keys joined by "/", with "~" and "/" inside a key escaped."""
+    return "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in path)
