@@ -11,6 +11,7 @@ containers or rewording a message does not turn a known finding into a new one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 
@@ -30,6 +31,7 @@ def fingerprint_fields(finding) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=1024)
 def _chart(origin: str) -> str:
     """A chart directory relative to its git work tree; a chart reference (repo/chart) as it is."""
     return relative_path(origin) if os.path.exists(origin) else origin

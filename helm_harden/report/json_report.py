@@ -54,7 +54,21 @@ def format_json(result: ScanResult) -> str:
         ]
     if result.baseline is not None:
         report["baseline"] = {"new": result.baseline.new, "fixed": result.baseline.fixed}
-    return json.dumps(report, indent=2) + "\n"
+    return _dumps(report) + "\n"
+
+
+def _dumps(report: dict) -> str:
+    """Indented JSON with one finding per line: as readable, and as easy to grep and diff, as a
+    fully indented file, and written by json's C encoder (indentation would use the slow Python
+    one, a third of a 230,000-finding scan's time)."""
+    findings = report["findings"]
+    report = {**report, "findings": []}
+    text = json.dumps(report, indent=2)
+    if not findings:
+        return text
+    lines = ",\n".join("    " + json.dumps(finding) for finding in findings)
+    # The top-level key is the one line indented by exactly two spaces that reads so.
+    return text.replace('\n  "findings": []', '\n  "findings": [\n' + lines + "\n  ]", 1)
 
 
 def finding_to_dict(finding: Finding) -> dict:
