@@ -9,13 +9,13 @@ is a finding named after the control; each pod also gets a verdict.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from helm_harden import pss
 from helm_harden.engine import Engine, acyclic_phase, object_of
 from helm_harden.findings import Finding, ScanResult, Workload
-from helm_harden.manifest import Document
+from helm_harden.errors import InputError
+from helm_harden.manifest import Document, load_text
 from helm_harden.rules.base import Severity
 from helm_harden.workload import pods_in
 
@@ -49,15 +49,18 @@ def scan_pss(target: str, documents: list[Document], level: str, engine: Engine)
             if data is None:
                 continue
             result.objects += 1
-            hardened = copy.deepcopy(data)
+            hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
             engine.fill(document, hardened)
             for pod, hardened_pod in zip(pods_in(data), pods_in(hardened)):
                 result.workloads += 1
                 pod_namespace = pod.namespace or namespace
                 policy = labelled.get(pod_namespace)
                 pod_level, version = (policy.level, policy.version) if policy else (level, kube_version)
-                judged = pss.verdict(pod, pod_level, version, kube_version)
-                left = {(v.control, v.path) for v in pss.evaluate(hardened_pod, pod_level, version, kube_version)}
+                try:
+                    judged = pss.verdict(pod, pod_level, version, kube_version)
+                    left = {(v.control, v.path) for v in pss.evaluate(hardened_pod, pod_level, version, kube_version)}
+                except (TypeError, AttributeError, ValueError):
+                    raise InputError(f"{document.label}: {pod.kind} {pod.name}: a pod field has an unexpected type") from None
                 workload = Workload(pod.kind, pod.name, pod_namespace, document.source, document.index + 1,
                                     document.origin, None)
                 result.checked.append(workload)

@@ -16,7 +16,8 @@ import click
 from helm_harden import __version__
 from helm_harden.baseline import apply_baseline, write_baseline
 from helm_harden.config import load_config, resolve_config
-from helm_harden.engine import Engine, parse_kube_version
+from helm_harden.engine import Engine
+from helm_harden.kube_version import parse_kube_version
 from helm_harden.findings import ScanResult
 from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
 from helm_harden.inputs import describe, load_streams, read_stdin

@@ -32,6 +32,7 @@ import yaml
 
 from helm_harden.errors import ConfigError
 from helm_harden.exemptions import MATCH_FIELDS, Exemption
+from helm_harden.kube_version import parse_kube_version
 from helm_harden.manifest import KubernetesLoader, without_content
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Severity
@@ -124,21 +125,26 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
     kube_version = None
     exemptions: tuple[Exemption, ...] = ()
     for key_node, value_node in root.value:
-        if key_node.value in ignored_keys:
+        key = _key(key_node, path)
+        if key in ignored_keys:
             continue
-        if key_node.value == "kube_version":
+        if key == "kube_version":
             _expect(value_node, yaml.ScalarNode, "a Kubernetes version such as 1.30", path)
+            try:
+                parse_kube_version(value_node.value)
+            except ValueError as error:
+                _fail(path, value_node, str(error))
             kube_version = value_node.value
             continue
-        if key_node.value == "exemptions":
+        if key == "exemptions":
             _expect(value_node, yaml.SequenceNode, "a list of exemptions", path)
             exemptions = tuple(_exemption(node, path) for node in value_node.value)
             continue
-        if key_node.value != "rules":
-            _fail(path, key_node, f"unknown key {key_node.value!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
+        if key != "rules":
+            _fail(path, key_node, f"unknown key {key!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
         _expect(value_node, yaml.MappingNode, "a mapping of rule IDs", path)
         for rule_node, rule_value in value_node.value:
-            rule = RULES_BY_ID.get(rule_node.value)
+            rule = RULES_BY_ID.get(_key(rule_node, path))
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.ID] = _rule_settings(rule, rule_value, path)
@@ -151,8 +157,8 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
     values = {"enabled": defaults.enabled, "severity": defaults.severity, "fix": defaults.fix}
     options = dict(defaults.options)
     for key_node, value_node in node.value:
-        key = key_node.value
-        value = _construct(value_node)
+        key = _key(key_node, path)
+        value = _construct(value_node, path)
         if key in ("enabled", "fix"):
             if type(value) is not bool:
                 _fail(path, value_node, f"{rule.ID}.{key} must be true or false")
@@ -176,8 +182,8 @@ def _exemption(node: yaml.Node, path: str) -> Exemption:
     _expect(node, yaml.MappingNode, "an exemption (a mapping with a reason)", path)
     fields: dict = {"line": node.start_mark.line + 1}
     for key_node, value_node in node.value:
-        key = key_node.value
-        value = _construct(value_node)
+        key = _key(key_node, path)
+        value = _construct(value_node, path)
         if key == "reason":
             if not isinstance(value, str) or not value.strip():
                 _fail(path, value_node, "an exemption's reason must be a non-empty string")
@@ -211,8 +217,17 @@ def _date(value, node: yaml.Node, path: str) -> datetime.date:
         _fail(path, node, "expires must be a date such as 2027-01-31")
 
 
-def _construct(node: yaml.Node):
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+def _construct(node: yaml.Node, path: str):
+    try:
+        return KubernetesLoader("").construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+        _fail(path, node, "this value cannot be read (check its tag)")
+
+
+def _key(node: yaml.Node, path: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        _fail(path, node, "keys must be plain names")
+    return node.value
 
 
 def _option(rule, key: str, value, node: yaml.Node, path: str):
@@ -220,6 +235,10 @@ def _option(rule, key: str, value, node: yaml.Node, path: str):
     expected = type(default) if default is not None else int  # unset defaults are IDs
     if type(value) is bool and expected is not bool or not isinstance(value, expected):
         _fail(path, node, f"{rule.ID}.{key} must be of type {expected.__name__}")
+    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        _fail(path, node, f"{rule.ID}.{key} must be a list of strings")
+    if default is None and value < 1:
+        _fail(path, node, f"{rule.ID}.{key} must be at least 1: 0 is root")
     return value
 
 

@@ -23,16 +23,6 @@ from helm_harden.rules.base import RuleContext, Violation
 from helm_harden.workload import Pod, pods_in
 
 
-def parse_kube_version(text: str | None) -> tuple[int, int] | None:
-    """``v1.29.3``, ``1.29`` → (1, 29). Helm accepts the same forms."""
-    if not text:
-        return None
-    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?", text.strip())
-    if not match:
-        raise ValueError(f"invalid Kubernetes version {text!r} (expected e.g. 1.30 or v1.30.2)")
-    return int(match.group(1)), int(match.group(2))
-
-
 class Engine:
     def __init__(
         self,
@@ -90,7 +80,7 @@ class Engine:
         fixed, remaining, edits = self.fill(document, data)
         if not edits:
             return Hardened(document.text, fixed, remaining)
-        self._verify_repaired(document, data)
+        self._verify_repaired(document, data, remaining)
         text = rewrite(document, edits, expected=data)
         if text is None:
             raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
@@ -118,12 +108,18 @@ class Engine:
             ) from None
         return fixed, remaining, edits
 
-    def _verify_repaired(self, document: Document, data) -> None:
+    def _verify_repaired(self, document: Document, data, remaining: list[Finding]) -> None:
+        """After the fixes, nothing fixable is left, and nothing is wrong that was not before."""
+        known = {(finding.rule, finding.location) for finding in remaining}
         for pod in pods_in(data):
             for finding, _ in self.findings(document, pod):
                 if finding.fixable:
                     raise InternalError(
                         f"{document.label}: the {finding.rule} fix did not repair {pod.kind} {pod.name}; refusing"
+                    )
+                if (finding.rule, finding.location) not in known:
+                    raise InternalError(
+                        f"{document.label}: the fixes would make {pod.kind} {pod.name} break {finding.rule}; refusing"
                     )
 
     def findings(self, document: Document, pod: Pod, values_file: str | None = None) -> Iterator[tuple]:
@@ -133,7 +129,7 @@ class Engine:
         for settings, context in self._rules:
             if windows and settings.rule.LINUX_ONLY:
                 continue
-            for violation in settings.rule.check(pod, context):
+            for violation in checked(settings.rule.check(pod, context), document, pod):
                 finding = self._finding(document, pod, settings, violation)
                 finding.values_file = values_file
                 if settings.id in ignored:
@@ -164,6 +160,18 @@ class Engine:
             fixable=settings.fix and bool(violation.fix),
             hook=pod.is_helm_hook,
         )
+
+
+def checked(violations: Iterable, document: Document, pod: Pod) -> Iterator:
+    """A check's violations; a field of an unexpected type (a list where Kubernetes has a string,
+    say) is an input error naming the object rather than a crash. The API server would reject
+    such an object too."""
+    try:
+        yield from violations
+    except (TypeError, AttributeError, ValueError):
+        raise InputError(
+            f"{document.label}: {pod.kind} {pod.name}: a securityContext or container field has an unexpected type"
+        ) from None
 
 
 @contextmanager

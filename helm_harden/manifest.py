@@ -37,6 +37,18 @@ class KubernetesLoader(_BaseLoader):
     }
 
 
+def _untagged(loader: KubernetesLoader, suffix: str, node: yaml.Node) -> Any:
+    """An application tag (``!something``) means nothing to Kubernetes' JSON: read the value as untagged."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+KubernetesLoader.add_multi_constructor("!", _untagged)
+
+
 # A document whose aliases would expand beyond this many nodes is refused, as Kubernetes'
 # decoder refuses "excessive aliasing": walking it (or writing it out) would never end.
 MAX_EXPANDED_NODES = 1_000_000
@@ -72,15 +84,27 @@ class Document:
 
 
 def split_stream(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line, chunk)`` for each document of a stream; the chunks add up to ``text``."""
+    """Yield ``(line, chunk)`` for each document of a stream; the chunks add up to ``text``.
+
+    Directive lines (``%YAML 1.1``) belong to the document after them, so a piece holding only
+    directives and comments is joined to the next one.
+    """
     start, line = 0, 1
     for match in _SEPARATOR.finditer(text):
-        if match.start() > start:
+        if match.start() > start and not _only_directives(text[start : match.start()]):
             yield line, text[start : match.start()]
             line += text.count("\n", start, match.start())
+            start = match.start()
+        elif match.start() > start:
+            continue  # the directives stay with the separator that follows them
         start = match.start()
     if start < len(text):
         yield line, text[start:]
+
+
+def _only_directives(piece: str) -> bool:
+    lines = [line.strip() for line in piece.splitlines() if line.strip()]
+    return any(line.startswith("%") for line in lines) and all(line.startswith(("%", "#")) for line in lines)
 
 
 def parse_documents(text: str, origin: str) -> Iterator[Document]:
@@ -216,6 +240,8 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
         raise InputError(f"{where}: {position}: invalid YAML: {problem}") from None
     except yaml.YAMLError as error:  # errors without a position, e.g. from the reader
         raise InputError(f"{where}: invalid YAML: {type(error).__name__}") from None
+    except (ValueError, TypeError, AttributeError):  # e.g. "!!int x": the message would quote x
+        raise InputError(f"{where}: a value does not match its explicit tag (such as !!int or !!float)") from None
     except RecursionError:  # the pure-Python loader on absurdly nested input
         raise InputError(f"{where}: document nested too deeply to parse") from None
 

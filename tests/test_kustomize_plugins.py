@@ -412,9 +412,18 @@ def test_krm_function_invalid_input(env, stdin, message):
 def test_krm_function_never_quotes_a_secret_in_an_error(env):
     stdin = (
         "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
-        "  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n    stringData:\n      password: !krm-Secret-Value-42 x\n"
+        "  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n    stringData:\n      password: !!int krm-Secret-Value-42\n"
     )
     result = krm(env, HARDEN, "krm-function", stdin=stdin)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith("helm-harden: error: ResourceList item 1")
-    assert "krm-Secret-Value-42" not in result.stderr
+    assert result.stderr == "helm-harden: error: <stdin>: the ResourceList is not valid YAML\n"
+
+
+def test_krm_function_passes_application_tags_through(env):
+    stdin = (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+        "  - apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n    stringData:\n      password: !krm-Secret-Value-42 x\n"
+    )
+    result = krm(env, HARDEN, "krm-function", stdin=stdin)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "password: !krm-Secret-Value-42 x" in result.stdout

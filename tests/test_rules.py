@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from helm_harden.config import default_config, load_config
-from helm_harden.engine import Engine, parse_kube_version
+from helm_harden.engine import Engine
+from helm_harden.kube_version import parse_kube_version
 from helm_harden.manifest import parse_documents
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import RuleContext

@@ -49,6 +49,6 @@ def check(pod, context: RuleContext):
             yield Violation(path + ("drop",), message, container, fix)
         added = capabilities.get("add")
         if isinstance(added, list):
-            extra = [str(c) for c in added if c not in allowed]
+            extra = [str(c) for c in added if not (isinstance(c, str) and c in allowed)]
             if extra:
                 yield Violation(path + ("add",), f"adds capabilities {', '.join(extra)}", container)

@@ -41,7 +41,7 @@ def _check_options(security_context: dict, path, container):
         return
     path = path + ("seLinuxOptions",)
     selinux_type = options.get("type")
-    if selinux_type is not None and selinux_type not in ALLOWED_TYPES:
+    if selinux_type is not None and not (isinstance(selinux_type, str) and selinux_type in ALLOWED_TYPES):
         yield Violation(path + ("type",), f"SELinux type {selinux_type} is not a container type", container)
     for key in ("user", "role"):
         if options.get(key) not in (None, ""):
