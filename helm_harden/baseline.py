@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from helm_harden import __version__
 from helm_harden.errors import InputError
+from helm_harden.files import write_whole
 from helm_harden.fingerprint import fingerprint, fingerprint_fields
 
 BASELINE_VERSION = 1
@@ -33,12 +34,7 @@ def write_baseline(path: str, findings) -> None:
         "tool": f"helm-harden {__version__}",
         "findings": [{"fingerprint": key, **fields} for key, fields in sorted(entries.items())],
     }
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-    except OSError as error:
-        raise InputError(f"{path}: cannot write the baseline: {error.strerror}") from None
+    write_whole(path, json.dumps(document, indent=2) + "\n", "baseline")
 
 
 def apply_baseline(path: str, findings) -> BaselineComparison:

@@ -6,7 +6,6 @@ Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 bad usage, con
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import traceback
@@ -20,6 +19,7 @@ from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.findings import ScanResult
 from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
+from helm_harden.files import write_whole
 from helm_harden.inputs import describe, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
@@ -84,8 +84,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
         config = resolve_config(config_path, target)
         helm_args = []
-        if kube_version:
-            helm_args += ["--kube-version", kube_version]
+        if kube_version or config.kube_version:
+            helm_args += ["--kube-version", kube_version or config.kube_version]
         if namespace:
             helm_args += ["--namespace", namespace]
         engine = Engine(config, _kube_version(kube_version or config.kube_version),
@@ -129,7 +129,7 @@ def _write_reports(result: ScanResult, reports: list[tuple[str, str | None]]) ->
     texts = [(FORMATTERS[name](result), path) for name, path in reports]
     for text, path in texts:
         if path:
-            _write_report(path, click.unstyle(text))
+            write_whole(path, click.unstyle(text), "report")
         else:
             _emit(text)
 
@@ -183,6 +183,8 @@ def _post_render_options(command):
     """The options every post-rendering entry point shares."""
     options = [
         click.option("--kube-version", envvar="HELM_HARDEN_KUBE_VERSION", help="Target Kubernetes version (changes a few fixes)."),
+        click.option("-n", "--namespace", envvar="HELM_NAMESPACE",
+                     help="Namespace of objects that name none, for exemptions (default: $HELM_NAMESPACE)."),
         click.option("--report", "report_path", envvar="HELM_HARDEN_REPORT", type=click.Path(dir_okay=False), help=_REPORT_HELP),
         click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="never", show_default=True,
                      help="Refuse the stream when a finding left unfixed has at least this severity."),
@@ -228,9 +230,9 @@ def krm_function(quiet):
     sys.exit(_guarded(run))
 
 
-def _post_render(load, kube_version, report_path, fail_on, quiet) -> int:
+def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> int:
     config = load()
-    engine = Engine(config, _kube_version(kube_version or config.kube_version), os.environ.get("HELM_NAMESPACE"))
+    engine = Engine(config, _kube_version(kube_version or config.kube_version), namespace or "default")
     text = read_stdin()
     results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
     output = "".join(hardened.text for _, hardened in results)
@@ -238,7 +240,7 @@ def _post_render(load, kube_version, report_path, fail_on, quiet) -> int:
         raise InternalError("the hardened stream is empty although the input was not; refusing")
     summary = format_post_render_summary(results)
     if report_path:
-        _write_report(report_path, click.unstyle(summary))
+        write_whole(report_path, click.unstyle(summary), "report")
     if not quiet:
         click.echo(summary, err=True, nl=False)
     if _reaches(active(f for _, hardened in results for f in hardened.remaining), fail_on):
@@ -261,19 +263,6 @@ def _reaches(findings, fail_on: str) -> bool:
         return False
     threshold = Severity.parse(fail_on)
     return any(finding.severity >= threshold for finding in findings)
-
-
-def _write_report(path: str, text: str) -> None:
-    """Write a whole report, replacing the file only once it is complete."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise InputError(f"{path}: cannot write the report: {error.strerror}") from None
 
 
 def _kube_version(text):

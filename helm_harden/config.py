@@ -101,8 +101,10 @@ def parse_config(text: str, name: str, envelope: bool = False) -> Config:
 
 
 def _discover(start: str | None) -> str | None:
-    if not start or start == "-":
+    if not start:
         return None
+    if start == "-":  # stdin: the config of where the pipeline runs, as post-render finds it
+        start = os.getcwd()
     directory = Path(start).resolve()
     if not directory.is_dir():
         directory = directory.parent

@@ -20,6 +20,10 @@ class InputError(HardenError):
     """Unreadable or malformed input: a file, a template's output, stdin."""
 
 
+class OutputError(HardenError):
+    """A report or baseline file that cannot be written."""
+
+
 class ConfigError(HardenError):
     """A bad configuration file or option."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from helm_harden import render
 from helm_harden.errors import InputError
-from helm_harden.repository import find_charts
+from helm_harden.repository import SKIPPED_DIRECTORIES, find_charts
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -68,7 +68,10 @@ def _yaml_files(path: str) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise InputError(f"{path}: no such file or directory")
-    files = sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+    files = sorted(
+        p for p in root.rglob("*")
+        if p.suffix in YAML_SUFFIXES and p.is_file() and not SKIPPED_DIRECTORIES.intersection(p.relative_to(root).parts)
+    )
     if not files:
         raise InputError(f"{path}: no chart, kustomization or YAML files found")
     return files

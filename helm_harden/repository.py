@@ -17,11 +17,11 @@ from typing import Callable
 from helm_harden import render
 from helm_harden.engine import Engine
 from helm_harden.findings import RenderFailure, ScanResult
-from helm_harden.errors import HardenError, ToolError
+from helm_harden.errors import HardenError, InputError, ToolError
 from helm_harden.manifest import parse_documents
 
 CI_VALUES_GLOB = "*-values.yaml"
-_SKIPPED_DIRECTORIES = {".git", "node_modules", ".venv", ".plugin-venv", "__pycache__"}
+SKIPPED_DIRECTORIES = {".git", "node_modules", ".venv", ".plugin-venv", "__pycache__"}
 _MISSING_DEPENDENCY_MARKERS = ("missing in charts/ directory", "found in Chart.yaml, but missing")
 
 
@@ -43,7 +43,7 @@ def find_charts(root: str) -> list[str]:
             charts.append(directory)
             subdirectories[:] = []  # a chart's own subcharts are rendered as part of it
             continue
-        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
     return sorted(charts)
 
 
@@ -71,7 +71,7 @@ def scan_repository(
         try:
             text = render.helm_template(job.chart, args)
             engine.scan_into(part, parse_documents(text, job.chart), job.values_file)
-        except HardenError as error:  # a render that fails half-way contributes nothing but its error
+        except (ToolError, InputError) as error:  # a render that fails half-way contributes only its error
             return ScanResult(job.chart, [], failures=[_failure(job, error)])
         return part
 

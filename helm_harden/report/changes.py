@@ -24,6 +24,12 @@ def format_post_render_summary(results: list[tuple[Document, Hardened]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _holds_secret(data) -> bool:
+    items = data.get("items") if isinstance(data, dict) else None
+    objects = [data] + (items if isinstance(items, list) else [])
+    return any(isinstance(obj, dict) and obj.get("kind") == "Secret" for obj in objects)
+
+
 def format_diff(results: list[tuple[Document, Hardened]]) -> str:
     """A unified diff per changed document, named after its template."""
     chunks = []
@@ -36,6 +42,9 @@ def format_diff(results: list[tuple[Document, Hardened]]) -> str:
                 hardened.text.splitlines(keepends=True),
                 fromfile=f"a/{document.label}",
                 tofile=f"b/{document.label}",
+                # Context lines could show a Secret's data when a List holds one beside a workload;
+                # the added lines are the fills and never do.
+                n=0 if _holds_secret(document.data) else 3,
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)

@@ -22,6 +22,7 @@ from helm_harden.findings import Finding, RenderFailure, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file
+from helm_harden.admission import RULE_PREFIX as PSS_RULE_PREFIX
 from helm_harden.rules import RULES
 from helm_harden.rules.base import Severity
 
@@ -33,8 +34,12 @@ SOURCE_ROOT = "%SRCROOT%"  # GitHub and most viewers resolve relative URIs again
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+PSS_URI = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+
+
 def format_sarif(result: ScanResult) -> str:
-    rule_index = {rule.ID: index for index, rule in enumerate(RULES)}
+    descriptors = _descriptors(result)
+    rule_index = {descriptor["id"]: index for index, descriptor in enumerate(descriptors)}
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -46,7 +51,7 @@ def format_sarif(result: ScanResult) -> str:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [rule_descriptor(rule) for rule in RULES],
+                        "rules": descriptors,
                     }
                 },
                 "invocations": [_invocation(result, rule_index)],
@@ -55,6 +60,30 @@ def format_sarif(result: ScanResult) -> str:
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _descriptors(result: ScanResult) -> list[dict]:
+    """Every hardening rule; with --pss, every Pod Security control instead."""
+    if any(rule.startswith(PSS_RULE_PREFIX) for rule in result.rules):
+        from helm_harden import pss
+
+        return [control_descriptor(control) for control in pss.CONTROLS]
+    return [rule_descriptor(rule) for rule in RULES]
+
+
+def control_descriptor(control) -> dict:
+    documentation = inspect.cleandoc(control.__doc__ or control.NAME)
+    described = {"text": _plain(documentation), "markdown": documentation}
+    return {
+        "id": PSS_RULE_PREFIX + control.ID,
+        "name": "".join(word.capitalize() for word in control.ID.split("-")),
+        "shortDescription": {"text": f"{control.NAME} ({control.LEVEL})"},
+        "fullDescription": described,
+        "help": described,
+        "helpUri": PSS_URI,
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["security", "kubernetes", "pod-security-standards"]},
+    }
 
 
 def help_uri(rule_id: str) -> str:
@@ -152,7 +181,7 @@ def _invocation(result: ScanResult, rule_index: dict[str, int]) -> dict:
     invocation: dict = {"executionSuccessful": not result.failures}
     if result.failures:
         invocation["toolExecutionNotifications"] = [_notification(failure) for failure in result.failures]
-    if result.rules:  # rules the config switched off: say so, so "no results" is not read as "clean"
+    if result.rules:  # rules the config or level switched off: so "no results" is not read as "clean"
         disabled = [rule for rule in rule_index if rule not in result.rules]
         if disabled:
             invocation["ruleConfigurationOverrides"] = [
