@@ -119,8 +119,11 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
 
 
 def _documents(target: str, extra, helm_args: list[str]):
-    """The documents of the target's streams, parsed one at a time."""
+    """The documents of the target's streams, parsed one at a time; helm's warnings go to stderr."""
     streams = load_streams(target, list(extra), helm_args)
+    for stream in streams:
+        if stream.warnings:
+            sys.stderr.write(stream.warnings if stream.warnings.endswith("\n") else stream.warnings + "\n")
     return (document for stream in streams for document in parse_documents(stream.text, stream.origin))
 
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime
 import gc
-import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from helm_harden.config import Config

@@ -24,6 +24,7 @@ CHART_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 class Stream:
     text: str
     origin: str  # what error messages and findings name: a file, a chart, "<stdin>"
+    warnings: str = ""  # helm's or kustomize's stderr on success, for the user to see
 
 
 def describe(target: str) -> str:
@@ -48,9 +49,11 @@ def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[St
     """Render or read ``target``; ``extra`` are the arguments after it on the command line."""
     kind = describe(target)
     if kind == "chart":
-        return [Stream(render.helm_template(target, extra + helm_args), target)]
+        rendered = render.helm_template(target, extra + helm_args)
+        return [Stream(rendered.text, target, rendered.warnings)]
     if kind == "kustomization":
-        return [Stream(render.kustomize_build(target, extra), target)]
+        rendered = render.kustomize_build(target, extra)
+        return [Stream(rendered.text, target, rendered.warnings)]
     if kind == "stdin":
         if extra:
             raise InputError(f"unexpected arguments after '-': {' '.join(extra)}")

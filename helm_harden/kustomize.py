@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 CONFIG_API_VERSION = "helm-harden.io/v1"
 CONFIG_KIND = "HardenTransformer"
-RESULT_SEVERITIES = {"error": "error", "warning": "warning", "info": "info"}
 
 
 def run_krm_function(text: str, make_engine) -> str:
@@ -64,6 +63,9 @@ def run_krm_function(text: str, make_engine) -> str:
 def _function_config(node, round_trip: YAML) -> Config:
     if node is None:
         return parse_config("", "functionConfig")
+    kind = node.get("kind") if isinstance(node, dict) else None
+    if kind not in (None, CONFIG_KIND):
+        raise InputError(f"functionConfig: expected kind {CONFIG_KIND} (apiVersion {CONFIG_API_VERSION}), found {kind}")
     return parse_config(_dump(round_trip, node), "functionConfig", envelope=True)
 
 
@@ -74,7 +76,7 @@ def _result(finding: Finding, item) -> dict:
         reference["namespace"] = metadata["namespace"]
     return {
         "message": f"{finding.rule}: {finding.container + ': ' if finding.container else ''}{finding.message}",
-        "severity": RESULT_SEVERITIES[str(finding.severity)],
+        "severity": str(finding.severity),  # error, warning, info: the KRM function spec's names too
         "resourceRef": reference,
         "field": {"path": finding.path},
         "tags": {"rule": finding.rule},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from helm_harden.workload import Path
 
@@ -74,8 +74,7 @@ class AppendMissing:
         return any(isinstance(e, dict) and e.get(self.match_key) == wanted for e in entries)
 
 
-PatchOp = Union[SetDefault, AppendMissing]
-Fix = tuple  # a tuple of PatchOp applied together
+Fix = tuple  # SetDefault and AppendMissing edits, applied together
 
 
 def _mapping_at(root: Any, path: Path) -> dict:

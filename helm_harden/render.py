@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from helm_harden.errors import ToolError
@@ -31,12 +32,18 @@ def find_helm(what: str = "helm-harden") -> str:
     raise ToolError(f"{what}: helm not found: {HELM_INSTALL_HINT}")
 
 
-def helm_template(chart: str, args: list[str]) -> str:
+@dataclass(frozen=True)
+class Rendered:
+    text: str  # the YAML stream
+    warnings: str  # what the tool said on stderr while succeeding, e.g. deprecation warnings
+
+
+def helm_template(chart: str, args: list[str]) -> Rendered:
     """``helm template [args…] CHART``: the chart goes last so a release name in ``args`` works."""
     return _run(find_helm(chart), ["template", *args, chart], f"helm template {chart}")
 
 
-def kustomize_build(directory: str, args: list[str]) -> str:
+def kustomize_build(directory: str, args: list[str]) -> Rendered:
     """``kustomize build`` when kustomize is installed, else the copy built into kubectl."""
     kustomize = shutil.which("kustomize")
     if kustomize:
@@ -50,7 +57,7 @@ def kustomize_build(directory: str, args: list[str]) -> str:
     )
 
 
-def _run(program: str, args: list[str], what: str) -> str:
+def _run(program: str, args: list[str], what: str) -> Rendered:
     import sh  # imported here: it pulls in asyncio, a third of the start-up time of post-render
 
     try:
@@ -62,10 +69,7 @@ def _run(program: str, args: list[str], what: str) -> str:
         raise ToolError(f"{what} was killed by signal {-error.exit_code}") from None
     except (sh.CommandNotFound, PermissionError, OSError) as error:
         raise ToolError(f"{what}: cannot run {program}: {error}") from None
-    warnings = result.stderr.decode("utf-8", "replace")
-    if warnings:  # e.g. helm's deprecation warnings: worth seeing, not worth failing for
-        sys.stderr.write(warnings)
     try:
-        return result.stdout.decode("utf-8")
+        return Rendered(result.stdout.decode("utf-8"), result.stderr.decode("utf-8", "replace"))
     except UnicodeDecodeError:
         raise ToolError(f"{what}: output is not UTF-8") from None

@@ -69,7 +69,7 @@ def scan_repository(
         part = ScanResult(job.chart, [])
         args = list(helm_args) + (["--values", str(Path(job.chart, job.values_file))] if job.values_file else [])
         try:
-            text = render.helm_template(job.chart, args)
+            text = render.helm_template(job.chart, args).text  # warnings would garble a parallel run
             engine.scan_into(part, parse_documents(text, job.chart), job.values_file)
         except (ToolError, InputError) as error:  # a render that fails half-way contributes only its error
             return ScanResult(job.chart, [], failures=[_failure(job, error)])

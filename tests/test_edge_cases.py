@@ -2,7 +2,6 @@
 in diffs, odd YAML, malformed values and config mistakes."""
 
 import json
-import os
 
 import pytest
 

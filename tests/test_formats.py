@@ -32,10 +32,9 @@ from helm_harden.report.locations import (
     find_line,
     locate,
     locate_object,
-    relative_path,
-    repository_root,
     template_file,
 )
+from helm_harden.paths import relative_path, repository_root
 from helm_harden.report.markdown import format_markdown
 from helm_harden.report.sarif import format_sarif
 from helm_harden.rules import RULES

@@ -14,6 +14,7 @@ from collections import Counter
 from helm_harden.findings import RenderFailure, ScanResult
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file
+from helm_harden.report.summary import plural
 from helm_harden.rules.base import Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -55,20 +56,16 @@ def _failure_command(failure: RenderFailure) -> str:
 
 def _summary(result: ScanResult, shown: list) -> str:
     counts = Counter(COMMANDS[f.severity] for f in shown)
-    by_level = ", ".join(_plural(counts[level], level) for level in ("error", "warning", "notice") if counts[level])
-    text = f"helm-harden: {_plural(len(shown), 'finding')} annotated"
+    by_level = ", ".join(plural(counts[level], level) for level in ("error", "warning", "notice") if counts[level])
+    text = f"helm-harden: {plural(len(shown), 'finding')} annotated"
     text += f" ({by_level})" if by_level else ""
-    text += f" in {_plural(result.workloads, 'workload')}"
+    text += f" in {plural(result.workloads, 'workload')}"
     suppressed = sum(1 for f in result.findings if f.suppressed)
     baselined = sum(1 for f in result.findings if f.baselined and not f.suppressed)
     extras = [
         f"{suppressed} suppressed" if suppressed else "",
         f"{baselined} in the baseline" if baselined else "",
-        f"{_plural(len(result.failures), 'render')} failed" if result.failures else "",
+        f"{plural(len(result.failures), 'render')} failed" if result.failures else "",
     ]
     extras = [extra for extra in extras if extra]
     return text + (f"; {', '.join(extras)}" if extras else "") + "."
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from helm_harden.manifest import split_stream
-from helm_harden.paths import relative_path, repository_root  # noqa: F401 - part of this module's API
+from helm_harden.paths import relative_path
 from helm_harden.workload import CONTAINER_FIELDS
 
 

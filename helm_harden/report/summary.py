@@ -24,15 +24,15 @@ class Summary:
         if not self.findings:
             text = f"No findings in {self.workloads} workloads ({self.objects} objects checked)."
         else:
-            severities = ", ".join(_plural(count, name) for name, count in self.by_severity.items() if count)
+            severities = ", ".join(plural(count, name) for name, count in self.by_severity.items() if count)
             manual = self.findings - self.fixable
             text = (
-                f"{_plural(self.findings, 'finding')} ({severities}) in {self.workloads} workloads, "
+                f"{plural(self.findings, 'finding')} ({severities}) in {self.workloads} workloads, "
                 f"{self.objects} objects checked: {self.fixable} fixable by post-render, {manual} need a chart change."
             )
         extras = [f"{self.suppressed} suppressed" if self.suppressed else "",
                   f"{self.baselined} in the baseline" if self.baselined else "",
-                  f"{_plural(self.failures, 'render')} failed" if self.failures else ""]
+                  f"{plural(self.failures, 'render')} failed" if self.failures else ""]
         extras = [extra for extra in extras if extra]
         return text + (f" ({'; '.join(extras)})" if extras else "")
 
@@ -58,5 +58,5 @@ def summarize(result: ScanResult) -> Summary:
     )
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -78,9 +78,16 @@ def finding_line(finding, rule_width: int = 26) -> str:
 
 
 def format_rules_text(config: Config) -> str:
-    lines = [f"{'RULE':<26} {'SEVERITY':<8} {'FIX':<8} DESCRIPTION"]
+    """The rules with the settings in effect: severity, whether post-render fixes, options."""
+    lines = [f"{'RULE':<26} {'SEVERITY':<8} {'FIX':<14} DESCRIPTION"]
     for settings in config.rules:
-        fix = settings.rule.FIX or "none"
+        if settings.rule.FIX is None:
+            fix = "none"
+        else:
+            fix = ("on" if settings.fix else "off") + (" (opt-in)" if settings.rule.FIX == "opt-in" else "")
         state = "" if settings.enabled else " (disabled)"
-        lines.append(f"{settings.id:<26} {str(settings.severity):<8} {fix:<8} {settings.rule.SUMMARY}{state}")
+        lines.append(f"{settings.id:<26} {str(settings.severity):<8} {fix:<14} {settings.rule.SUMMARY}{state}")
+        options = ", ".join(f"{key}={value}" for key, value in settings.options.items() if value is not None)
+        if options:
+            lines.append(f"{'':<26} {'':<8} {'':<14} options: {options}")
     return "\n".join(lines) + "\n"

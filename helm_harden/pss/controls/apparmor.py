@@ -14,7 +14,6 @@ an older API server does not know the field and drops it. Hence the field is che
 cluster is 1.30 or newer, the annotations always.
 """
 
-from helm_harden.pss.fields import mapping
 from helm_harden.rules.base import Violation
 
 ID = "apparmor"
