@@ -122,3 +122,17 @@ def test_sarif_in_pss_mode_describes_the_controls(harden):
         "pss/capabilities-restricted", "pss/privilege-escalation", "pss/running-as-non-root", "pss/seccomp-restricted",
     }
     assert all(described[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+
+
+def test_rules_shows_the_settings_in_effect(harden, tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("rules:\n  read-only-root-filesystem: {fix: true}\n  run-as-user-group: {min_id: 10000}\n"
+                    "  image-tag-pinned: {enabled: false}\n")
+    lines = harden("rules", "--config", str(path)).stdout.splitlines()
+    assert lines[0].split() == ["RULE", "SEVERITY", "FIX", "DESCRIPTION"]
+    by_rule = {line.split()[0]: line for line in lines[1:] if not line.startswith(" ")}
+    assert by_rule["read-only-root-filesystem"].split()[2:4] == ["on", "(opt-in)"]
+    assert by_rule["resource-limits"].split()[2:4] == ["off", "(opt-in)"]
+    assert by_rule["run-as-non-root"].split()[2] == "on"
+    assert by_rule["image-tag-pinned"].endswith("(disabled)")
+    assert "options: min_id=10000, platform_assigns_ids=False" in lines[lines.index(by_rule["run-as-user-group"]) + 1]
