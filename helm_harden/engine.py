@@ -121,22 +121,31 @@ class Engine:
                     )
 
     def findings(self, document: Document, pod: Pod, values_file: str | None = None) -> Iterator[tuple]:
-        """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied."""
+        """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied.
+
+        A field of an unexpected type (a list where Kubernetes has a string, say) is an input error
+        naming the object rather than a crash; the API server would reject such an object too.
+        """
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
         windows = pod.is_windows
-        for settings, context in self._rules:
-            if windows and settings.rule.LINUX_ONLY:
-                continue
-            for violation in checked(settings.rule.check(pod, context), document, pod):
-                finding = self._finding(document, pod, settings, violation)
-                finding.values_file = values_file
-                if settings.id in ignored:
-                    finding.suppressed = ignored[settings.id]
-                elif self.config.exemptions:
-                    apply_exemptions(finding, self.config.exemptions, self.today)
-                if finding.suppressed:
-                    finding.fixable = False  # an accepted exception is left as the chart wrote it
-                yield finding, violation
+        try:
+            for settings, context in self._rules:
+                if windows and settings.rule.LINUX_ONLY:
+                    continue
+                for violation in settings.rule.check(pod, context):
+                    finding = self._finding(document, pod, settings, violation)
+                    finding.values_file = values_file
+                    if settings.id in ignored:
+                        finding.suppressed = ignored[settings.id]
+                    elif self.config.exemptions:
+                        apply_exemptions(finding, self.config.exemptions, self.today)
+                    if finding.suppressed:
+                        finding.fixable = False  # an accepted exception is left as the chart wrote it
+                    yield finding, violation
+        except (TypeError, AttributeError, ValueError):
+            raise InputError(
+                f"{document.label}: {pod.kind} {pod.name}: a securityContext or container field has an unexpected type"
+            ) from None
 
     def _shared(self, value):
         return self._shared_values.setdefault(value, value)
@@ -158,18 +167,6 @@ class Engine:
             fixable=settings.fix and bool(violation.fix),
             hook=pod.is_helm_hook,
         )
-
-
-def checked(violations: Iterable, document: Document, pod: Pod) -> Iterator:
-    """A check's violations; a field of an unexpected type (a list where Kubernetes has a string,
-    say) is an input error naming the object rather than a crash. The API server would reject
-    such an object too."""
-    try:
-        yield from violations
-    except (TypeError, AttributeError, ValueError):
-        raise InputError(
-            f"{document.label}: {pod.kind} {pod.name}: a securityContext or container field has an unexpected type"
-        ) from None
 
 
 @contextmanager
