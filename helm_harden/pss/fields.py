@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from helm_harden.rules.base import Violation
+
 
 def mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
@@ -18,9 +20,16 @@ def sequence(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def is_windows(pod) -> bool:
-    """``spec.os.name: windows``: the standard exempts such pods from some Linux-only controls."""
-    return mapping(pod.spec.get("os")).get("name") == "windows"
+def profile_type_violations(pod, field: str, allowed: frozenset):
+    """``field`` (``seccompProfile``, ``appArmorProfile``) whose ``type`` is not in ``allowed``,
+    at the pod level and in each container's own securityContext."""
+    owners = [(None, pod.security_context, pod.security_context_path)]
+    owners += [(c, c.security_context, c.security_context_path) for c in pod.containers()]
+    for container, context, path in owners:
+        profile = context.get(field)
+        if isinstance(profile, dict) and profile.get("type") not in allowed:
+            message = f"{field}.type is {profile.get('type')}, not {' or '.join(sorted(allowed, reverse=True))}"
+            yield Violation(path + (field, "type"), message, container)
 
 
 def user_namespaced(pod) -> bool:

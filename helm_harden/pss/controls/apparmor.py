@@ -14,6 +14,7 @@ an older API server does not know the field and drops it. Hence the field is che
 cluster is 1.30 or newer, the annotations always.
 """
 
+from helm_harden.pss.fields import profile_type_violations
 from helm_harden.rules.base import Violation
 
 ID = "apparmor"
@@ -34,13 +35,7 @@ def check(pod, target):
 
 
 def _fields(pod):
-    owners = [(None, pod.security_context, pod.security_context_path)]
-    owners += [(c, c.security_context, c.security_context_path) for c in pod.containers()]
-    for container, context, path in owners:
-        profile = context.get("appArmorProfile")
-        if isinstance(profile, dict) and profile.get("type") not in ALLOWED_TYPES:
-            message = f"appArmorProfile.type is {profile.get('type')}, not RuntimeDefault or Localhost"
-            yield Violation(path + ("appArmorProfile", "type"), message, container)
+    return profile_type_violations(pod, "appArmorProfile", ALLOWED_TYPES)
 
 
 def _annotations(pod):

@@ -11,7 +11,7 @@ applies there).
 """
 
 from helm_harden.pss.controls import capabilities_baseline
-from helm_harden.pss.fields import is_windows, mapping, sequence
+from helm_harden.pss.fields import mapping, sequence
 from helm_harden.rules.base import Violation
 
 ID = "capabilities-restricted"
@@ -22,7 +22,7 @@ OVERRIDES = (capabilities_baseline.ID,)
 
 
 def check(pod, target):
-    if target.policy >= (1, 25) and is_windows(pod):
+    if target.policy >= (1, 25) and pod.is_windows:
         return
     for container in pod.containers():
         path = container.security_context_path + ("capabilities",)

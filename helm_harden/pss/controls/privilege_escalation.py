@@ -8,7 +8,6 @@ windows``. Admission source: ``policy/check_allowPrivilegeEscalation.go``, revis
 release that added the field) and v1.25.
 """
 
-from helm_harden.pss.fields import is_windows
 from helm_harden.rules.base import Violation, yaml_scalar
 
 ID = "privilege-escalation"
@@ -19,7 +18,7 @@ OVERRIDES: tuple = ()
 
 
 def check(pod, target):
-    if target.policy >= (1, 25) and is_windows(pod):
+    if target.policy >= (1, 25) and pod.is_windows:
         return
     for container in pod.containers():
         value = container.security_context.get("allowPrivilegeEscalation")

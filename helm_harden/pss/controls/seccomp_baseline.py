@@ -14,6 +14,7 @@ The restricted level replaces this control with Seccomp (restricted) from v1.19;
 it applies to restricted namespaces too.
 """
 
+from helm_harden.pss.fields import profile_type_violations
 from helm_harden.rules.base import Violation
 
 ID = "seccomp-baseline"
@@ -35,13 +36,7 @@ def check(pod, target):
 
 
 def _fields(pod):
-    owners = [(None, pod.security_context, pod.security_context_path)]
-    owners += [(c, c.security_context, c.security_context_path) for c in pod.containers()]
-    for container, context, path in owners:
-        profile = context.get("seccompProfile")
-        if isinstance(profile, dict) and profile.get("type") not in ALLOWED_TYPES:
-            message = f"seccompProfile.type is {profile.get('type')}, not RuntimeDefault or Localhost"
-            yield Violation(path + ("seccompProfile", "type"), message, container)
+    return profile_type_violations(pod, "seccompProfile", ALLOWED_TYPES)
 
 
 def _annotations(pod):

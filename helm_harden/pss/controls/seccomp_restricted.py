@@ -12,7 +12,6 @@ requirement: only the baseline annotation rule applies.
 """
 
 from helm_harden.pss.controls import seccomp_baseline
-from helm_harden.pss.fields import is_windows
 from helm_harden.rules.base import Violation
 
 ID = "seccomp-restricted"
@@ -25,7 +24,7 @@ ALLOWED_TYPES = seccomp_baseline.ALLOWED_TYPES
 
 
 def check(pod, target):
-    if target.policy >= (1, 25) and is_windows(pod):
+    if target.policy >= (1, 25) and pod.is_windows:
         return
     pod_allowed = False
     pod_profile = pod.security_context.get("seccompProfile")
