@@ -33,7 +33,8 @@ import yaml
 from helm_harden.errors import ConfigError
 from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.kube_version import parse_kube_version
-from helm_harden.manifest import KubernetesLoader, without_content
+from helm_harden.loader import KubernetesLoader
+from helm_harden.manifest import without_content
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Severity
 

@@ -18,7 +18,7 @@ import re
 
 import yaml
 
-from helm_harden.manifest import KubernetesLoader
+from helm_harden.loader import KubernetesLoader
 from helm_harden.patch import AppendMissing, SetDefault
 
 
