@@ -58,13 +58,14 @@ class Engine:
             if data is None:
                 continue
             result.objects += 1
+            aliased = AliasedNodes.of(document, data)
             for pod in pods_in(data):
                 result.workloads += 1
                 namespace = pod.namespace or self.namespace
                 result.checked.append(
                     Workload(pod.kind, pod.name, namespace, document.source, document.index + 1, document.origin, values_file)
                 )
-                result.findings.extend(finding for finding, _ in self.findings(document, pod, values_file))
+                result.findings.extend(finding for finding, _ in self.findings(document, pod, aliased, values_file))
 
     def harden(self, document: Document) -> Hardened:
         """Apply every enabled fix to one document, then prove the result is right.
@@ -89,8 +90,9 @@ class Engine:
         fixed: list[Finding] = []
         remaining: list[Finding] = []
         edits: list = []
+        aliased = AliasedNodes.of(document, data)
         for pod in pods_in(data):
-            for finding, violation in self.findings(document, pod):
+            for finding, violation in self.findings(document, pod, aliased):
                 if finding.fixable:
                     fixed.append(finding)
                     edits.extend(violation.fix)
@@ -109,8 +111,9 @@ class Engine:
     def _verify_repaired(self, document: Document, data, remaining: list[Finding]) -> None:
         """After the fixes, nothing fixable is left, and nothing is wrong that was not before."""
         known = {(finding.rule, finding.location) for finding in remaining}
+        aliased = AliasedNodes.of(document, data)
         for pod in pods_in(data):
-            for finding, _ in self.findings(document, pod):
+            for finding, _ in self.findings(document, pod, aliased):
                 if finding.fixable:
                     raise InternalError(
                         f"{document.label}: the {finding.rule} fix did not repair {pod.kind} {pod.name}; refusing"
@@ -120,7 +123,9 @@ class Engine:
                         f"{document.label}: the fixes would make {pod.kind} {pod.name} break {finding.rule}; refusing"
                     )
 
-    def findings(self, document: Document, pod: Pod, values_file: str | None = None) -> Iterator[tuple]:
+    def findings(
+        self, document: Document, pod: Pod, aliased: AliasedNodes, values_file: str | None = None
+    ) -> Iterator[tuple]:
         """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied.
 
         A field of an unexpected type (a list where Kubernetes has a string, say) is an input error
@@ -141,6 +146,9 @@ class Engine:
                         apply_exemptions(finding, self.config.exemptions, self.today)
                     if finding.suppressed:
                         finding.fixable = False  # an accepted exception is left as the chart wrote it
+                    elif finding.fixable and aliased.touched_by(violation.fix):
+                        finding.fixable = False
+                        finding.note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
                     yield finding, violation
         except (TypeError, AttributeError, ValueError):
             raise InputError(
@@ -167,6 +175,49 @@ class Engine:
             fixable=settings.fix and bool(violation.fix),
             hook=pod.is_helm_hook,
         )
+
+
+class AliasedNodes:
+    """The mappings and lists a document reaches by more than one path (YAML anchors and aliases).
+
+    A fix that fills a key inside such a node would change every place that shares it, not only
+    the one it means to repair; those fixes are not applied.
+    """
+
+    def __init__(self, root, shared: frozenset):
+        self.root, self.shared = root, shared
+
+    @classmethod
+    def of(cls, document: Document, data) -> AliasedNodes:
+        if "*" not in document.text:  # no alias in the text: nothing can be shared
+            return cls(data, frozenset())
+        seen: dict[int, int] = {}
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (dict, list)):
+                seen[id(node)] = seen.get(id(node), 0) + 1
+                if seen[id(node)] == 1:
+                    stack.extend(node.values() if isinstance(node, dict) else node)
+        return cls(data, frozenset(key for key, count in seen.items() if count > 1))
+
+    def touched_by(self, edits) -> bool:
+        """Does any edit reach into, or add to, a shared node?"""
+        if not self.shared:
+            return False
+        for edit in edits:
+            node = self.root
+            for key in edit.path:
+                if id(node) in self.shared:
+                    return True
+                node = node.get(key) if isinstance(node, dict) else (
+                    node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+                if node is None:
+                    break
+            else:
+                if id(node) in self.shared:
+                    return True
+        return False
 
 
 @contextmanager

@@ -136,3 +136,36 @@ def test_rules_shows_the_settings_in_effect(harden, tmp_path):
     assert by_rule["run-as-non-root"].split()[2] == "on"
     assert by_rule["image-tag-pinned"].endswith("(disabled)")
     assert "options: min_id=10000, platform_assigns_ids=False" in lines[lines.index(by_rule["run-as-user-group"]) + 1]
+
+
+ALIASED = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/app: unconfined
+spec:
+  containers:
+  - name: app
+    image: app:1.0
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+      appArmorProfile: &empty {}
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: *empty
+"""
+
+
+def test_a_fix_is_not_applied_through_a_yaml_alias(harden):
+    """Filling seccompProfile.type would also fill the appArmorProfile the alias shares it with."""
+    stream = ALIASED
+    result = harden("post-render", "-q", stdin=stream)
+    assert (result.returncode, result.stdout) == (0, stream)
+    report = json.loads(harden("check", "-", "--format", "json", stdin=stream).stdout)
+    seccomp = [f for f in report["findings"] if f["rule"] == "seccomp-profile"]
+    assert [(f["fixable"], f["note"]) for f in seccomp] == [
+        (False, "not fixed: the fix would also change the other places a YAML alias shares this value with"),
+    ]
