@@ -19,6 +19,7 @@ from helm_harden.engine import Engine
 from helm_harden.findings import RenderFailure, ScanResult
 from helm_harden.errors import HardenError, InputError, ToolError
 from helm_harden.manifest import parse_documents
+from helm_harden.report.labels import render_label
 
 CI_VALUES_GLOB = "*-values.yaml"
 SKIPPED_DIRECTORIES = {".git", "node_modules", ".venv", ".plugin-venv", "__pycache__"}
@@ -32,7 +33,7 @@ class RenderJob:
 
     @property
     def label(self) -> str:
-        return f"{self.chart} ({self.values_file or 'default values'})"
+        return render_label(self.chart, self.values_file)
 
 
 def find_charts(root: str) -> list[str]:
