@@ -83,13 +83,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
         reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
         config = resolve_config(config_path, target)
-        helm_args = []
-        if kube_version or config.kube_version:
-            helm_args += ["--kube-version", kube_version or config.kube_version]
-        if namespace:
-            helm_args += ["--namespace", namespace]
-        engine = Engine(config, _kube_version(kube_version or config.kube_version),
-                        namespace or os.environ.get("HELM_NAMESPACE") or "default")
+        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace)
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
             raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
@@ -116,6 +110,18 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
 
     sys.exit(_guarded(run))
+
+
+def _helm_args_and_engine(config, kube_version: str | None, namespace: str | None) -> tuple[list[str], Engine]:
+    """The flags check and fix add to helm template's, and the engine for that target."""
+    helm_args = []
+    if kube_version or config.kube_version:
+        helm_args += ["--kube-version", kube_version or config.kube_version]
+    if namespace:
+        helm_args += ["--namespace", namespace]
+    engine = Engine(config, _kube_version(kube_version or config.kube_version),
+                    namespace or os.environ.get("HELM_NAMESPACE") or "default")
+    return helm_args, engine
 
 
 def _documents(target: str, extra, helm_args: list[str]):
@@ -196,6 +202,43 @@ def _post_render_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+@main.command("fix", context_settings={"ignore_unknown_options": True})
+@click.argument("chart")
+@click.argument("extra", nargs=-1, type=click.UNPROCESSED)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the values overlay to this file (default: stdout).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above CHART).")
+@click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
+@click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
+@click.option("--override-user-values", is_flag=True, help="Also change keys your own -f/--set flags set.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
+              help="helm renders run in parallel.")
+def fix(chart, extra, output, config_path, kube_version, namespace, override_user_values, jobs):
+    """Write a values overlay that makes CHART render with the settings post-render would fill.
+
+    Arguments after CHART go to helm template unchanged (-f, --set, a release name, …). The
+    overlay is verified before it is written: helm renders the chart with it, and only keys that
+    remove findings and add none are kept. A summary on stderr says, finding by finding, whether
+    values fix it, a patch would, or it needs a change by hand.
+    """
+    def run() -> int:
+        from helm_harden.remedy import fix_one_chart, verdicts  # probing loads only for fix
+        from helm_harden.report.fix_summary import format_fix_summary
+
+        if chart.startswith("-"):
+            raise click.UsageError("give the chart first, then helm flags")
+        helm_args, engine = _helm_args_and_engine(resolve_config(config_path, chart), kube_version, namespace)
+        outcome = fix_one_chart(chart, list(extra) + helm_args, engine, override_user_values, jobs)
+        if output:
+            write_whole(output, outcome.text, "values overlay")
+        else:
+            _emit(outcome.text)
+        click.echo(format_fix_summary(chart, verdicts(outcome), outcome.renders, outcome.notes,
+                                      [output] if output else []), err=True, nl=False)
+        return 0
+
+    sys.exit(_guarded(run))
 
 
 @main.command("post-render")

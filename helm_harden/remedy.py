@@ -1,0 +1,72 @@
+"""`helm-harden fix` for one chart: probe, plan, verify, and say finding by finding what fixes it.
+
+The plain render and the probe's renders run in parallel; then `values_fix` verifies the overlay.
+Each finding ends up in one of three places: fixed by values (a key of the overlay), by a patch
+(post-render's fix, which Flux and Kustomize can apply as a patch), or needing a change by a
+human (an explicit value in values or the chart, or a field no fix fills).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from helm_harden import render
+from helm_harden.chart_copy import require_local_chart
+from helm_harden.engine import Engine
+from helm_harden.values_fix import FixOutcome, fix_chart
+from helm_harden.values_probe import probe_chart
+
+
+@dataclass(frozen=True)
+class Verdict:
+    finding: object
+    remedy: str  # "values", "patch" or "manual"
+    detail: str  # the key and value, or why no key reaches the field
+
+
+def fix_one_chart(chart: str, helm_args: list[str], engine: Engine, override_user: bool = False, jobs: int = 2) -> FixOutcome:
+    require_local_chart(chart)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plain = pool.submit(render.helm_template, chart, list(helm_args))
+        probe = probe_chart(chart, list(helm_args), jobs=jobs)
+        text = plain.result().text
+    outcome = fix_chart(chart, helm_args, engine, probe, text, override_user, jobs)
+    outcome.renders += 1 + probe.renders
+    return outcome
+
+
+def verdicts(outcome: FixOutcome) -> list[Verdict]:
+    """One verdict per finding of the plain render, in its order."""
+    keys = {}
+    for entry in outcome.entries:
+        for item in entry.fixes:
+            keys.setdefault(item.identity, []).append(f"{_dotted(entry.path)}: {_yaml_value(entry.value)}")
+    user = {item.identity: path for item, path in outcome.kept_user_values}
+    patch = {item.identity for item in outcome.by_patch}
+    fixed = {item.identity for item in outcome.by_values}
+    out = []
+    for item in outcome.before:
+        identity = item.identity
+        if identity in fixed:
+            where = "set " + ", ".join(keys[identity]) if identity in keys else "a side effect of the overlay's other keys"
+            out.append(Verdict(item.finding, "values", where))
+        elif identity in patch:
+            reason = (f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
+                      if identity in user else "no values key reaches this field")
+            out.append(Verdict(item.finding, "patch", reason))
+        elif item.violation.fix and not item.finding.suppressed:
+            out.append(Verdict(item.finding, "manual", f"opt-in fix: enable it with `rules: {{{item.finding.rule}: {{fix: true}}}}`"))
+        else:
+            out.append(Verdict(item.finding, "manual", "no automatic fix: change the value in the chart or values"))
+    return out
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(str(key) for key in path)
+
+
+def _yaml_value(value) -> str:
+    from helm_harden.overlay_yaml import flow_scalar
+
+    return flow_scalar(value)

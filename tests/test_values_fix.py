@@ -1,0 +1,161 @@
+"""`helm-harden fix` on fixture charts shaped like real ones, with the real helm: the overlay renders,
+removes exactly the findings it claims, adds none, and names keys the chart really reads."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES_DIR
+
+CHARTS = FIXTURES_DIR / "values-charts"
+
+
+def _findings(harden, chart: Path, *helm_args: str) -> set[tuple]:
+    result = harden("check", str(chart), *helm_args, "--format", "json", "--fail-on", "never")
+    assert result.returncode == 0, result.stderr
+    return {(f["rule"], f["kind"], f["name"], f["container"], f["path"]) for f in json.loads(result.stdout)["findings"]}
+
+
+@pytest.fixture(scope="module")
+def fixed(harden_env, tmp_path_factory):
+    """Run fix once per chart and flags: (overlay text, summary, overlay path)."""
+    out = tmp_path_factory.mktemp("overlays")
+
+    def harden(*args):
+        return subprocess.run([sys.executable, "-m", "helm_harden", *args], cwd=FIXTURES_DIR.parent.parent,
+                              env=harden_env, capture_output=True, text=True, timeout=180)
+
+    cache = {}
+
+    def run(name: str, *helm_args: str) -> tuple[str, str, Path]:
+        key = (name, helm_args)
+        if key not in cache:
+            path = out / f"{name}-{len(cache)}.yaml"
+            result = harden("fix", str(CHARTS / name), *helm_args, "--output", str(path))
+            assert result.returncode == 0, result.stderr
+            cache[key] = (path.read_text(), result.stderr, path)
+        return cache[key]
+
+    return run
+
+
+EXPECTED_OVERLAYS = {
+    # bitnami's shape: the switch is turned on, the fills go into the switched map.
+    "switches": {
+        "podSecurityContext": {"enabled": True, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        "containerSecurityContext": {"enabled": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+    },
+    # ingress-nginx's shape: nested controller.* keys, a hook Job's own map.
+    "nested": {
+        "controller": {
+            "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            "admissionWebhooks": {"patch": {"securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}}},
+        }
+    },
+    # nothing in values reaches the CronJob's fields.
+    "hardcoded": {},
+    # a subchart's keys under its name, a global, and a map given to a library chart's helper.
+    "umbrella": {
+        "backend": {"containerSecurityContext": {"capabilities": {"drop": ["ALL"]}}},
+        "global": {"podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}},
+        "worker": {"securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}},
+    },
+}
+
+SC = "/spec/template/spec/containers/0/securityContext/"
+
+# What the overlay removes: the findings post-render would fix that values reach (plus, for the
+# switches, the runAsUser the chart's switched-on map already held).
+EXPECTED_REMOVED = {
+    "switches": {
+        ("run-as-non-root", "Deployment", "release-name-api", "api", SC + "runAsNonRoot"),
+        ("run-as-user-group", "Deployment", "release-name-api", "api", SC + "runAsUser"),
+        ("drop-capabilities", "Deployment", "release-name-api", "api", SC + "capabilities/drop"),
+        ("no-privilege-escalation", "Deployment", "release-name-api", "api", SC + "allowPrivilegeEscalation"),
+        ("seccomp-profile", "Deployment", "release-name-api", "api", SC + "seccompProfile"),
+    },
+    "nested": {
+        ("run-as-non-root", "Deployment", "release-name-controller", "controller", SC + "runAsNonRoot"),
+        ("seccomp-profile", "Deployment", "release-name-controller", "controller", SC + "seccompProfile"),
+        ("run-as-non-root", "Job", "release-name-admission-patch", "patch", SC + "runAsNonRoot"),
+        ("seccomp-profile", "Job", "release-name-admission-patch", "patch", SC + "seccompProfile"),
+    },
+    "hardcoded": set(),
+    "umbrella": {
+        ("run-as-non-root", "Deployment", "release-name-backend", "backend", SC + "runAsNonRoot"),
+        ("drop-capabilities", "Deployment", "release-name-backend", "backend", SC + "capabilities/drop"),
+        ("seccomp-profile", "Deployment", "release-name-backend", "backend", SC + "seccompProfile"),
+        ("drop-capabilities", "StatefulSet", "release-name-worker", "worker", SC + "capabilities/drop"),
+        ("no-privilege-escalation", "StatefulSet", "release-name-worker", "worker", SC + "allowPrivilegeEscalation"),
+    },
+}
+
+
+@pytest.mark.parametrize("chart", sorted(EXPECTED_OVERLAYS))
+def test_overlay_holds_the_keys_the_chart_reads(fixed, chart):
+    text, _, _ = fixed(chart)
+    assert (yaml.safe_load(text) or {}) == EXPECTED_OVERLAYS[chart]
+
+
+@pytest.mark.parametrize("chart", sorted(EXPECTED_OVERLAYS))
+def test_overlay_removes_what_it_claims_and_adds_nothing(harden, fixed, chart):
+    _, _, path = fixed(chart)
+    before = _findings(harden, CHARTS / chart)
+    after = _findings(harden, CHARTS / chart, "-f", str(path))
+    assert before - after == EXPECTED_REMOVED[chart]
+    assert after - before == set()
+
+
+def test_every_key_says_which_finding_it_fixes(fixed):
+    text, _, _ = fixed("nested")
+    lines = text.splitlines()
+    assert lines[lines.index("      securityContext:") + 1] == (
+        "        # fixes run-as-non-root: Job release-name-admission-patch container patch")
+
+
+def test_summary_says_finding_by_finding_what_fixes_it(fixed):
+    _, summary, _ = fixed("nested")
+    lines = [line.strip() for line in summary.splitlines()]
+    assert ("values  seccomp-profile            Job release-name-admission-patch container patch: "
+            "set controller.admissionWebhooks.patch.securityContext.seccompProfile.type: RuntimeDefault") in lines
+    assert ("patch   no-privilege-escalation    Job release-name-admission-patch container patch: "
+            "no values key reaches this field (tests/fixtures/values-charts/nested/templates/webhook-job.yaml:15)") in lines
+    assert "4 fixed by values (4 of 6 that post-render fixes), 2 need a patch, 6 need a change by hand; 6 helm renders." in lines
+
+
+def test_the_same_chart_gives_the_same_overlay(harden, fixed, tmp_path):
+    first, _, _ = fixed("umbrella")
+    again = harden("fix", str(CHARTS / "umbrella"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first
+
+
+def test_a_value_the_user_set_is_kept_unless_asked(harden, fixed, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("backend:\n  containerSecurityContext:\n    capabilities:\n      drop: []\n")
+    text, summary, _ = fixed("umbrella", "-f", str(mine))
+    assert "backend" not in yaml.safe_load(text)
+    assert ("patch   drop-capabilities          Deployment release-name-backend container backend: you set "
+            "backend.containerSecurityContext.capabilities.drop; --override-user-values lets fix change it") in summary
+    text, _, path = fixed("umbrella", "-f", str(mine), "--override-user-values")
+    assert yaml.safe_load(text)["backend"] == {"containerSecurityContext": {"capabilities": {"drop": ["ALL"]}}}
+    assert ("drop-capabilities", "Deployment", "release-name-backend", "backend", SC + "capabilities/drop") not in _findings(
+        harden, CHARTS / "umbrella", "-f", str(mine), "-f", str(path))
+
+
+def test_fix_passes_the_users_flags_to_every_render(fixed):
+    text, _, _ = fixed("switches", "--set", "containerSecurityContext.enabled=true", "--namespace", "team-a")
+    overlay = yaml.safe_load(text)
+    # the switch the user turned on is not written again; the fills still go into its map
+    assert overlay["containerSecurityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+
+
+def test_fix_refuses_what_is_not_a_chart(harden, tmp_path):
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n")
+    result = harden("fix", str(tmp_path / "pod.yaml"))
+    assert result.returncode == 2
+    assert result.stderr == f"helm-harden: error: {tmp_path / 'pod.yaml'}: fix and values hints need a chart directory or a packaged .tgz chart\n"
