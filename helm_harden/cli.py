@@ -18,7 +18,8 @@ from helm_harden.config import load_config, resolve_config
 from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.findings import ScanResult
-from helm_harden.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, ToolError
+from helm_harden.errors import (EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, OutputError,
+                                ToolError)
 from helm_harden.files import write_whole
 from helm_harden.inputs import describe, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
@@ -277,23 +278,39 @@ def krm_function(quiet):
 
 
 def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> int:
+    """Harden stdin to stdout. Helm 4 never shows a post-renderer's stderr, and Helm 3 only when
+    it fails, so the report gets the summary and, when the stream is refused, the reason."""
+    try:
+        results, output = _harden_stream(load, kube_version, namespace)
+    except HardenError as error:
+        if report_path and not isinstance(error, OutputError):
+            write_whole(report_path, f"helm-harden: error: {error}\n", "report")
+        raise
+    summary = format_post_render_summary(results)
+    refused = _reaches(active(f for _, hardened in results for f in hardened.remaining), fail_on)
+    refusal = f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream\n" if refused else ""
+    if report_path:
+        write_whole(report_path, click.unstyle(summary) + refusal, "report")
+    if not quiet:
+        click.echo(summary, err=True, nl=False)
+    if refused:
+        click.echo(refusal, err=True, nl=False)
+        return EXIT_FINDINGS
+    _emit(output)
+    return 0
+
+
+def _harden_stream(load, kube_version, namespace):
+    """The hardened documents of stdin and the output stream. Without --namespace or
+    $HELM_NAMESPACE the release namespace is unknown (None): Helm tells a post-renderer none."""
     config = load()
-    engine = Engine(config, _kube_version(kube_version or config.kube_version), namespace or "default")
+    engine = Engine(config, _kube_version(kube_version or config.kube_version), namespace or None)
     text = read_stdin()
     results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
     output = "".join(hardened.text for _, hardened in results)
     if text.strip() and not output.strip():
         raise InternalError("the hardened stream is empty although the input was not; refusing")
-    summary = format_post_render_summary(results)
-    if report_path:
-        write_whole(report_path, click.unstyle(summary), "report")
-    if not quiet:
-        click.echo(summary, err=True, nl=False)
-    if _reaches(active(f for _, hardened in results for f in hardened.remaining), fail_on):
-        click.echo(f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream", err=True)
-        return EXIT_FINDINGS
-    _emit(output)
-    return 0
+    return results, output
 
 
 @main.command()

@@ -183,7 +183,7 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
 
 def _exemption(node: yaml.Node, path: str) -> Exemption:
     _expect(node, yaml.MappingNode, "an exemption (a mapping with a reason)", path)
-    fields: dict = {"line": node.start_mark.line + 1}
+    fields: dict = {"line": node.start_mark.line + 1, "config": path}
     for key_node, value_node in node.value:
         key = _key(key_node, path)
         value = _construct(value_node, path)

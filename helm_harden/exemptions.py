@@ -37,12 +37,25 @@ class Exemption:
     namespace: str | None = None
     container: str | None = None
     line: int | None = None  # where it is written in the config, for messages
+    config: str | None = None  # the config file it is written in, for messages
 
     def matches(self, finding) -> bool:
-        return all(
+        if not all(
             pattern is None or any(fnmatchcase(value or "", pattern) for value in _values(finding, field))
-            for field, pattern in ((f, getattr(self, f)) for f in MATCH_FIELDS)
-        )
+            for field, pattern in ((f, getattr(self, f)) for f in MATCH_FIELDS if f != "namespace")
+        ):
+            return False
+        if self.namespace is None:
+            return True
+        if finding.namespace is None:
+            # A post-renderer is not told the release namespace (Helm passes no -n to it):
+            # hardening what the user exempted, or sparing it, on a guess would both be wrong.
+            raise InputError(
+                f"{finding.source}: {finding.kind} {finding.name}: the exemption on line {self.line} of {self.config} "
+                "matches by namespace, but the release namespace is unknown: pass --namespace "
+                "(Helm: --post-renderer-args=--namespace=NS) or set HELM_NAMESPACE"
+            )
+        return fnmatchcase(finding.namespace, self.namespace)
 
 
 def _values(finding, field: str) -> tuple:
