@@ -6,6 +6,7 @@ Exit codes: 0 no finding at or above --fail-on; 1 there is one; 2 bad usage, con
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -18,8 +19,9 @@ from helm_harden.config import load_config, resolve_config
 from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.findings import ScanResult
-from helm_harden.errors import (EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, HardenError, InputError, InternalError, OutputError,
-                                ToolError)
+from helm_harden.errors import (
+    EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
+)
 from helm_harden.files import write_whole
 from helm_harden.inputs import describe, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
@@ -336,8 +338,25 @@ def _kube_version(text):
 
 
 def _emit(text: str) -> None:
-    """Write a complete report at once, so a failure never leaves half of it on stdout."""
-    click.echo(text, nl=False)
+    """Write a complete report or stream to stdout at once; failing to write all of it is an error,
+    never a silent exit 0 (Helm would take a lost stream for an empty one and apply it)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError("cannot write to stdout: it is closed")
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except OSError as error:  # a full disk, a reader that went away (EPIPE), a bad descriptor
+        _discard_stdout()
+        raise OutputError(f"cannot write to stdout: {error.strerror or type(error).__name__}") from None
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device after a failed write, so that the interpreter's last flush
+    of what is still buffered cannot fail again and print a second, garbled error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _guarded(run) -> int:
@@ -354,8 +373,10 @@ def _guarded(run) -> int:
         return error.exit_code
     except click.UsageError:
         raise
-    except BrokenPipeError:
-        return 0
+    except OSError as error:  # the environment, not a bug: a device, a permission, a descriptor
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"helm-harden: error: {where}{error.strerror or type(error).__name__}", err=True)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug: one line, and the traceback only when asked for

@@ -223,7 +223,7 @@ def _date(value, node: yaml.Node, path: str) -> datetime.date:
 def _construct(node: yaml.Node, path: str):
     try:
         return KubernetesLoader("").construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError, AttributeError):
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError):  # KeyError: "!!bool maybe"
         _fail(path, node, "this value cannot be read (check its tag)")
 
 

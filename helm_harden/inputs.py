@@ -7,9 +7,12 @@ them, or ``-`` for standard input.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from helm_harden import render
 from helm_harden.errors import InputError
@@ -32,17 +35,36 @@ def describe(target: str) -> str:
     if target == "-":
         return "stdin"
     path = Path(target)
-    if path.is_dir():
-        if (path / "Chart.yaml").is_file():
-            return "chart"
-        if any((path / name).is_file() for name in KUSTOMIZATION_FILES):
-            return "kustomization"
-        return "repository" if find_charts(target) else "files"
-    if path.is_file():
-        return "chart" if target.endswith(CHART_ARCHIVE_SUFFIXES) else "files"
+    if os.path.islink(target) and not os.path.exists(target):
+        raise InputError(f"{target}: {_broken_link(target)}")
+    try:
+        if path.is_dir():
+            os.scandir(path).close()  # an unreadable folder is an error, not an empty one
+            if (path / "Chart.yaml").is_file():
+                return "chart"
+            if any((path / name).is_file() for name in KUSTOMIZATION_FILES):
+                return "kustomization"
+            return "repository" if find_charts(target) else "files"
+        if path.is_file():
+            return "chart" if target.endswith(CHART_ARCHIVE_SUFFIXES) else "files"
+    except OSError as error:
+        raise InputError(f"{target}: cannot read: {error.strerror}") from None
     if target.endswith(YAML_SUFFIXES) or target.startswith((".", "/")):
         raise InputError(f"{target}: no such file or directory")
     return "chart"  # a chart reference for helm to resolve: repo/chart, oci://…
+
+
+def _broken_link(path: str | os.PathLike) -> str:
+    """Why a symbolic link leads to nothing readable."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself"
+        if error.errno == errno.ENOENT:
+            return "a symbolic link to nothing (its target does not exist)"
+        return f"cannot read: {error.strerror}"
+    return "cannot read"
 
 
 def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[Stream]:
@@ -71,13 +93,43 @@ def _yaml_files(path: str) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise InputError(f"{path}: no such file or directory")
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.suffix in YAML_SUFFIXES and p.is_file() and not SKIPPED_DIRECTORIES.intersection(p.relative_to(root).parts)
-    )
+    files = sorted(_walk(root))
     if not files:
         raise InputError(f"{path}: no chart, kustomization or YAML files found")
     return files
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Every YAML file under ``root``, through symbolic links to folders too (each folder is read
+    once, so a link back up cannot loop). What cannot be read, a folder, a link to nothing, is an
+    error naming it: a file skipped in silence would be a workload nobody checked."""
+    seen: set[tuple[int, int]] = set()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            status = folder.stat()
+            if (status.st_dev, status.st_ino) in seen:
+                continue
+            seen.add((status.st_dev, status.st_ino))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name, reverse=True)
+        except OSError as error:
+            raise InputError(f"{folder}: cannot read: {error.strerror}") from None
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                if entry.is_dir():
+                    if entry.name not in SKIPPED_DIRECTORIES:
+                        folders.append(path)
+                elif entry.is_file():
+                    if path.suffix in YAML_SUFFIXES:
+                        yield path
+                elif entry.is_symlink():
+                    raise InputError(f"{path}: {_broken_link(path)}")
+            except OSError as error:  # ELOOP from a link to itself, EACCES, …
+                problem = _broken_link(path) if entry.is_symlink() else f"cannot read: {error.strerror}"
+                raise InputError(f"{path}: {problem}") from None
 
 
 def _read_file(path: Path) -> str:
@@ -90,7 +142,11 @@ def _read_file(path: Path) -> str:
 
 
 def read_stdin() -> str:
+    if sys.stdin is None:  # started with stdin closed (`<&-`)
+        raise InputError("<stdin>: standard input is closed")
     try:
         return sys.stdin.buffer.read().decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"<stdin>: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"<stdin>: cannot read: {error.strerror}") from None

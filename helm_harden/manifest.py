@@ -209,7 +209,7 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
         raise InputError(f"{where}: {position}: invalid YAML: {problem}") from None
     except yaml.YAMLError as error:  # errors without a position, e.g. from the reader
         raise InputError(f"{where}: invalid YAML: {type(error).__name__}") from None
-    except (ValueError, TypeError, AttributeError):  # e.g. "!!int x": the message would quote x
+    except (ValueError, TypeError, AttributeError, KeyError):  # "!!int x", "!!bool maybe": the message would quote x
         raise InputError(f"{where}: a value does not match its explicit tag (such as !!int or !!float)") from None
     except RecursionError:  # the pure-Python loader on absurdly nested input
         raise InputError(f"{where}: document nested too deeply to parse") from None

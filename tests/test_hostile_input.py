@@ -1,0 +1,220 @@
+"""Hostile input and a hostile environment, through the real command line: every failure is one
+line on stderr with the documented exit code (never 4, the internal-error code), nothing is
+half-written or silently lost, and nothing of the input's content is quoted back."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXIT_USAGE = 2
+
+BARE_POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: a:1.0\n"
+
+
+def cli(*args, cwd=None, stdin: str | None = "", env=None, preexec_fn=None, stdout=subprocess.PIPE):
+    """Run ``python -m helm_harden ARGS`` with an empty config; ``stdin=None`` leaves it closed."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
+    environment.update(HELM_HARDEN_CONFIG=os.devnull, **(env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "helm_harden", *args],
+        cwd=cwd,
+        input=None if stdin is None else stdin.encode(),
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=environment,
+        preexec_fn=preexec_fn,
+        timeout=120,
+    )
+
+
+def one_error_line(result, exit_code: int = EXIT_USAGE) -> str:
+    """The run failed with ``exit_code``, saying why in one stderr line; that line is returned."""
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+    assert result.returncode == exit_code, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("helm-harden: error: "), stderr
+    return lines[0]
+
+
+def closing(fd: int):
+    """A preexec_fn that closes one of the child's standard streams before helm-harden starts."""
+    return lambda: os.close(fd)
+
+
+# --- explicit tags that do not fit their value ----------------------------------------------
+
+MAYBE_POD = BARE_POD.replace("spec:\n", "spec:\n  hostNetwork: !!bool maybe\n")
+
+
+def test_a_bool_tag_on_a_non_boolean_is_an_input_error_naming_the_file(tmp_path):
+    (tmp_path / "pod.yaml").write_text(MAYBE_POD)
+    for args in (["check", "pod.yaml"], ["check", "--pss", "restricted", "pod.yaml"]):
+        line = one_error_line(cli(*args, cwd=tmp_path))
+        assert line.startswith("helm-harden: error: pod.yaml: "), line
+        assert "maybe" not in line
+
+
+def test_a_bool_tag_on_a_non_boolean_fails_post_render_without_output():
+    result = cli("post-render", stdin=MAYBE_POD)
+    line = one_error_line(result)
+    assert line.startswith("helm-harden: error: <stdin>: ") and "maybe" not in line
+    assert result.stdout == b""
+
+
+def test_a_bool_tag_on_a_non_boolean_in_the_config_names_its_line(tmp_path):
+    (tmp_path / "config.yaml").write_text("rules:\n  run-as-user-group:\n    min_id: !!bool maybe\n")
+    (tmp_path / "pod.yaml").write_text(BARE_POD)
+    line = one_error_line(cli("check", "--config", "config.yaml", "pod.yaml", cwd=tmp_path))
+    assert line.startswith("helm-harden: error: config.yaml: line 3: "), line
+    assert "maybe" not in line
+
+
+# --- targets that are not there, or not readable --------------------------------------------
+
+
+def test_a_symlink_loop_as_the_target_is_an_input_error_naming_it(tmp_path):
+    (tmp_path / "loop-a").symlink_to("loop-b")
+    (tmp_path / "loop-b").symlink_to("loop-a")
+    line = one_error_line(cli("check", "loop-a", cwd=tmp_path))
+    assert line == "helm-harden: error: loop-a: a symbolic link that loops back on itself"
+
+
+def test_a_dangling_link_as_the_target_is_an_input_error_naming_it(tmp_path):
+    (tmp_path / "gone").symlink_to("nowhere")
+    line = one_error_line(cli("check", "gone", cwd=tmp_path))
+    assert line == "helm-harden: error: gone: a symbolic link to nothing (its target does not exist)"
+
+
+def without_dac_override():
+    """A preexec_fn under which even root is refused what ``chmod 000`` hides: the child drops the
+    capabilities that bypass file permissions from its bounding set, so the program it runs
+    never gets them (None when the tests do not run as root)."""
+    if os.geteuid() != 0:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop, cap_dac_override, cap_dac_read_search = 24, 1, 2
+
+    def drop():
+        for capability in (cap_dac_override, cap_dac_read_search):
+            if libc.prctl(pr_capbset_drop, capability, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    return drop
+
+
+def test_an_unreadable_directory_as_the_target_is_an_input_error_naming_it(tmp_path):
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "pod.yaml").write_text(BARE_POD)
+    (tmp_path / "manifests").chmod(0)
+    try:
+        line = one_error_line(cli("check", "manifests", cwd=tmp_path, preexec_fn=without_dac_override()))
+    finally:
+        (tmp_path / "manifests").chmod(0o755)
+    assert line == "helm-harden: error: manifests: cannot read: Permission denied"
+
+
+# --- closed and full standard streams -------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["check", "-"], ["post-render"], ["krm-function"]])
+def test_a_closed_stdin_is_an_input_error(args):
+    result = cli(*args, stdin=None, preexec_fn=closing(0))
+    assert one_error_line(result) == "helm-harden: error: <stdin>: standard input is closed"
+    assert result.stdout == b""
+
+
+def test_post_render_with_stdout_closed_fails():
+    result = cli("post-render", "-q", stdin=BARE_POD, preexec_fn=closing(1))
+    assert one_error_line(result) == "helm-harden: error: cannot write to stdout: it is closed"
+
+
+@pytest.mark.parametrize("args", [["post-render", "-q"], ["check", "-"], ["check", "-", "--format", "json"]])
+def test_output_to_a_full_disk_is_an_io_error_naming_stdout(args):
+    with open("/dev/full", "wb") as full:
+        result = cli(*args, stdin=BARE_POD, stdout=full)
+    assert one_error_line(result) == "helm-harden: error: cannot write to stdout: No space left on device"
+
+
+def test_a_report_file_on_a_full_disk_is_an_io_error_naming_the_file():
+    result = cli("check", "-", "--output", "/dev/full", stdin=BARE_POD)
+    assert one_error_line(result) == "helm-harden: error: /dev/full: cannot write the report: No space left on device"
+    assert result.stdout == b""
+
+
+def test_post_render_into_a_pipe_nobody_reads_fails():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
+    environment["HELM_HARDEN_CONFIG"] = os.devnull
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a byte is written: every write is EPIPE
+    try:
+        result = subprocess.run([sys.executable, "-m", "helm_harden", "post-render", "-q"], input=BARE_POD.encode(),
+                                stdout=write_end, stderr=subprocess.PIPE, env=environment, timeout=120)
+    finally:
+        os.close(write_end)
+    assert one_error_line(result) == "helm-harden: error: cannot write to stdout: Broken pipe"
+
+
+# --- folders of manifests -------------------------------------------------------------------
+
+PRIVILEGED_POD = BARE_POD.replace("    image: a:1.0\n", "    image: a:1.0\n    securityContext: {privileged: true}\n")
+
+
+def privileged_origins(result) -> list[str]:
+    import json
+
+    assert result.returncode == 1, result.stderr.decode()
+    return sorted({f["origin"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "no-privileged"})
+
+
+def test_a_symlinked_folder_of_manifests_is_read(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "pod.yaml").write_text(PRIVILEGED_POD)
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "linked").symlink_to("../shared", target_is_directory=True)
+    result = cli("check", "manifests", "--format", "json", cwd=tmp_path)
+    assert privileged_origins(result) == ["manifests/linked/pod.yaml"]
+
+
+def test_a_symlink_back_up_the_tree_is_read_once_not_forever(tmp_path):
+    (tmp_path / "manifests" / "sub").mkdir(parents=True)
+    (tmp_path / "manifests" / "sub" / "pod.yaml").write_text(PRIVILEGED_POD)
+    (tmp_path / "manifests" / "sub" / "up").symlink_to("..", target_is_directory=True)
+    result = cli("check", "manifests", "--format", "json", cwd=tmp_path)
+    assert privileged_origins(result) == ["manifests/sub/pod.yaml"]
+
+
+def test_an_unreadable_subfolder_is_an_error_naming_it(tmp_path):
+    (tmp_path / "manifests" / "locked").mkdir(parents=True)
+    (tmp_path / "manifests" / "pod.yaml").write_text(BARE_POD)
+    (tmp_path / "manifests" / "locked" / "pod.yaml").write_text(PRIVILEGED_POD)
+    (tmp_path / "manifests" / "locked").chmod(0)
+    try:
+        line = one_error_line(cli("check", "manifests", cwd=tmp_path, preexec_fn=without_dac_override()))
+    finally:
+        (tmp_path / "manifests" / "locked").chmod(0o755)
+    assert line == "helm-harden: error: manifests/locked: cannot read: Permission denied"
+
+
+@pytest.mark.parametrize("name", ["gone.yaml", "gone-folder"])
+def test_a_dangling_link_in_a_folder_is_an_error_naming_it(tmp_path, name):
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "pod.yaml").write_text(BARE_POD)
+    (tmp_path / "manifests" / name).symlink_to("nowhere")
+    line = one_error_line(cli("check", "manifests", cwd=tmp_path))
+    assert line == f"helm-harden: error: manifests/{name}: a symbolic link to nothing (its target does not exist)"
+
+
+def test_a_looping_link_in_a_folder_is_an_error_naming_it(tmp_path):
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "pod.yaml").write_text(BARE_POD)
+    (tmp_path / "manifests" / "self.yaml").symlink_to("self.yaml")
+    line = one_error_line(cli("check", "manifests", cwd=tmp_path))
+    assert line == "helm-harden: error: manifests/self.yaml: a symbolic link that loops back on itself"
