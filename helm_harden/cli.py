@@ -23,7 +23,7 @@ from helm_harden.errors import (
     EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
 )
 from helm_harden.files import write_whole
-from helm_harden.inputs import describe, load_streams, read_stdin
+from helm_harden.inputs import describe, is_chart_repository_root, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
@@ -76,10 +76,12 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
-    holding many charts (each rendered with its default values and every ci/*-values.yaml), a
-    kustomization directory, YAML files or directories of them, or - for stdin. Arguments after
-    a chart go to helm template unchanged (-f, --set, --api-versions, --include-crds, a release
-    name, --dependency-update, …); after a kustomization, to kustomize build.
+    holding many charts, a kustomization directory, YAML files or directories of them, or - for
+    stdin. Arguments after a chart go to helm template unchanged (-f, --set, --api-versions,
+    --include-crds, a release name, --dependency-update, …); after a kustomization, to
+    kustomize build. The charts of a
+    repository (also one whose root is a chart) are rendered with each of their
+    ci/*-values.yaml files, or with their defaults when they have none (chart-testing's way).
     """
     def run() -> int:
         if target.startswith("-") and target != "-":
@@ -92,7 +94,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
         if show_diff:
             return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
-        if repository:
+        if repository or (is_chart_repository_root(target) and not pss_level):
             result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
         elif pss_level:
             from helm_harden.admission import scan_pss  # the Pod Security controls load only when asked for

@@ -67,6 +67,12 @@ def _broken_link(path: str | os.PathLike) -> str:
     return "cannot read"
 
 
+def is_chart_repository_root(target: str) -> bool:
+    """Is ``target`` a chart that is also the root of a git work tree (``check .`` in a repository
+    whose root is a chart)? It is then scanned as a repository, by chart-testing's convention."""
+    return describe(target) == "chart" and Path(target).is_dir() and (Path(target) / ".git").exists()
+
+
 def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[Stream]:
     """Render or read ``target``; ``extra`` are the arguments after it on the command line."""
     kind = describe(target)

@@ -1,5 +1,6 @@
-"""Scan a chart repository: every chart under a directory, under its default values and each
-of its ``ci/*-values.yaml`` files (chart-testing's convention), in parallel.
+"""Scan a chart repository: every chart under a directory, in parallel, the way chart-testing
+renders it: once with each of its ``ci/*-values.yaml`` files, or with its default values when it
+has none (a chart whose defaults cannot render, say for a required password, ships ci/ files).
 
 helm does the heavy lifting in its own processes, so threads are enough to keep every core
 busy; the engine's share of the time is small (see bench/). A render that fails becomes a
@@ -48,9 +49,14 @@ def find_charts(root: str) -> list[str]:
     return sorted(charts)
 
 
+def ci_values_files(chart: str) -> list[str]:
+    """The chart's ``ci/*-values.yaml`` files, relative to it, by name."""
+    return sorted(p.relative_to(chart).as_posix() for p in Path(chart, "ci").glob(CI_VALUES_GLOB) if p.is_file())
+
+
 def render_jobs(chart: str) -> list[RenderJob]:
-    values = sorted(p.relative_to(chart).as_posix() for p in Path(chart, "ci").glob(CI_VALUES_GLOB))
-    return [RenderJob(chart, None)] + [RenderJob(chart, v) for v in values]
+    """One render per ci/ values file; the defaults only when there is none (as chart-testing does)."""
+    return [RenderJob(chart, values) for values in ci_values_files(chart)] or [RenderJob(chart, None)]
 
 
 def scan_repository(

@@ -64,15 +64,15 @@ BASELINE_ENTRIES = [
 
 # (chart directory name, values_file, rule, name, baselined) of the repository's findings.
 ALL_BASELINED = [
-    ("api", None, "read-only-root-filesystem", "api-report", True),
     ("api", "ci/debug-values.yaml", "no-privileged", "api", True),
     ("api", "ci/debug-values.yaml", "no-privilege-escalation", "api", True),
     ("api", "ci/debug-values.yaml", "read-only-root-filesystem", "api-report", True),
     ("api", "ci/debug-values.yaml", "image-tag-pinned", "api-report", True),
+    ("api", "ci/default-values.yaml", "read-only-root-filesystem", "api-report", True),
     ("api", "ci/hardened-values.yaml", "read-only-root-filesystem", "api-report", True),
-    ("worker", None, "seccomp-profile", "worker", True),
-    ("web", None, "resource-limits", "metrics", True),
-    ("web", None, "read-only-root-filesystem", "web", True),
+    ("worker", "ci/default-values.yaml", "seccomp-profile", "worker", True),
+    ("web", "ci/default-values.yaml", "resource-limits", "metrics", True),
+    ("web", "ci/default-values.yaml", "read-only-root-filesystem", "web", True),
     ("web", "ci/escalate-values.yaml", "resource-limits", "metrics", True),
     ("web", "ci/escalate-values.yaml", "no-privilege-escalation", "web", True),
     ("web", "ci/hardened-values.yaml", "resource-limits", "metrics", True),
@@ -180,7 +180,7 @@ def test_a_new_finding_under_several_values_files(harden, workdir):
     assert code == 1
     new = [(f["values_file"], f["rule"], f["name"]) for f in report["findings"] if not f["baselined"]]
     assert new == [
-        (None, "image-tag-pinned", "web"),
+        ("ci/default-values.yaml", "image-tag-pinned", "web"),
         ("ci/escalate-values.yaml", "image-tag-pinned", "web"),
         ("ci/hardened-values.yaml", "image-tag-pinned", "web"),
     ]
@@ -235,7 +235,7 @@ def test_renaming_a_values_file_keeps_its_findings_baselined(harden, workdir):
     assert code == 0
     assert report["baseline"] == {"new": 0, "fixed": []}
     assert [(f["values_file"], f["rule"], f["baselined"]) for f in report["findings"] if f["name"] == "web"] == [
-        (None, "read-only-root-filesystem", True),
+        ("ci/default-values.yaml", "read-only-root-filesystem", True),
         ("ci/insecure-values.yaml", "no-privilege-escalation", True),
     ]
 
@@ -266,8 +266,8 @@ def test_two_charts_of_the_same_name_are_told_apart(harden, workdir):
     new = [(f["origin"], f["values_file"], f["rule"], f["name"]) for f in report["findings"] if not f["baselined"]]
     copy = f"{REPO}/charts/team-c/web"
     assert new == [
-        (copy, None, "resource-limits", "metrics"),
-        (copy, None, "read-only-root-filesystem", "web"),
+        (copy, "ci/default-values.yaml", "resource-limits", "metrics"),
+        (copy, "ci/default-values.yaml", "read-only-root-filesystem", "web"),
         (copy, "ci/escalate-values.yaml", "resource-limits", "metrics"),
         (copy, "ci/escalate-values.yaml", "no-privilege-escalation", "web"),
         (copy, "ci/hardened-values.yaml", "resource-limits", "metrics"),
@@ -292,7 +292,9 @@ def test_a_single_chart_checked_against_the_repositorys_baseline(harden, workdir
     write_baseline(harden, workdir)
     code, report = run_json(harden, workdir, "--baseline", "baseline.json", target=API)
     assert code == 0
-    assert [(f["rule"], f["baselined"]) for f in report["findings"]] == [("read-only-root-filesystem", True)]
+    assert [(f["values_file"], f["rule"], f["baselined"]) for f in report["findings"]] == [
+        (row[1], row[2], True) for row in ALL_BASELINED if row[0] == "api"
+    ]
 
 
 # --- baselines and exemptions --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from helm_harden.manifest import parse_documents
 API = f"{CHART_REPO_NAME}/charts/team-b/api"
 WEB = f"{CHART_REPO_NAME}/charts/web"
 DEBUG = "ci/debug-values.yaml"
+DEFAULTS = "ci/default-values.yaml"
 
 # The four findings of the api chart under ci/debug-values.yaml, as (rule, kind, name, container).
 NO_PRIVILEGED = ("no-privileged", "Deployment", "api", "api")
@@ -335,15 +336,15 @@ def test_exemptions_across_a_repository(harden, tmp_path):
     code, report = _report(harden, CHART_REPO_NAME, "--config", config)
     assert code == 3  # two renders of the fixture repository fail
     assert [(f["origin"].rsplit("/", 1)[1], *row) for f, row in zip(report["findings"], _suppression_rows(report))] == [
-        ("api", None, "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
         ("api", DEBUG, "no-privileged", "api", False, None, None),
         ("api", DEBUG, "no-privilege-escalation", "api", False, None, None),
         ("api", DEBUG, "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
         ("api", DEBUG, "image-tag-pinned", "api-report", False, None, None),
+        ("api", DEFAULTS, "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
         ("api", "ci/hardened-values.yaml", "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
-        ("worker", None, "seccomp-profile", "worker", False, None, None),
-        ("web", None, "resource-limits", "metrics", True, "upstream exporter", None),
-        ("web", None, "read-only-root-filesystem", "web", False, None, None),
+        ("worker", DEFAULTS, "seccomp-profile", "worker", False, None, None),
+        ("web", DEFAULTS, "resource-limits", "metrics", True, "upstream exporter", None),
+        ("web", DEFAULTS, "read-only-root-filesystem", "web", False, None, None),
         ("web", "ci/escalate-values.yaml", "resource-limits", "metrics", True, "upstream exporter", None),
         ("web", "ci/escalate-values.yaml", "no-privilege-escalation", "web", False, None, None),
         ("web", "ci/hardened-values.yaml", "resource-limits", "metrics", True, "upstream exporter", None),

@@ -96,7 +96,8 @@ def insecure_sarif(check) -> dict:
 
 @pytest.fixture(scope="module")
 def repository_junit(check) -> ET.Element:
-    """Every chart under charts-under-test/, with each of webapp's ci/ values files."""
+    """Every chart under charts-under-test/: webapp with each of its ci/ values files, the others
+    (which have none) with their defaults."""
     return ET.fromstring(check("charts-under-test", "--format", "junit"))
 
 
@@ -181,7 +182,7 @@ def test_sarif_of_a_chart_repository_names_values_files(check):
         "Pod release-name-webapp-test-connection, container wget: image docker.io/library/busybox has no tag, "
         "so it means latest (values: ci/insecure-values.yaml)"
     ) in messages
-    assert "Deployment release-name-webapp, container webapp: has no memory limit" in messages
+    assert "Deployment release-name-webapp, container webapp: has no memory limit (values: ci/default-values.yaml)" in messages
     by_values = {r["properties"].get("valuesFile") for r in log["runs"][0]["results"]}
     assert by_values == {None, "ci/default-values.yaml", "ci/insecure-values.yaml"}
 
@@ -195,13 +196,12 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
     assert suites == [
         ("charts-under-test/hardened (default values)", str(9 * rules), "0", "0", "0"),
         ("charts-under-test/insecure (default values)", str(10 * rules), "20", "0", "0"),
-        ("charts-under-test/webapp (default values)", str(2 * rules), "14", "0", "0"),
         ("charts-under-test/webapp (ci/default-values.yaml)", str(2 * rules), "14", "0", "0"),
         ("charts-under-test/webapp (ci/hardened-values.yaml)", str(2 * rules), "0", "0", "0"),
         ("charts-under-test/webapp (ci/insecure-values.yaml)", str(2 * rules), "19", "0", "0"),
     ]
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        str(27 * rules), "67", "0", "0")
+        str(25 * rules), "53", "0", "0")
     for suite in root.findall("testsuite"):
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
@@ -209,7 +209,7 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
 
 
 def test_junit_cases_name_object_rule_and_template(repository_junit):
-    [suite] = [s for s in repository_junit.findall("testsuite") if s.get("name") == "charts-under-test/webapp (default values)"]
+    [suite] = [s for s in repository_junit.findall("testsuite") if s.get("name") == "charts-under-test/webapp (ci/default-values.yaml)"]
     template = f"{WEBAPP}/templates/deployment.yaml"
     deployment = [case for case in suite.findall("testcase") if case.get("classname") == template]
     assert [case.get("name") for case in deployment] == [f"Deployment/release-name-webapp {rule.ID}" for rule in RULES]

@@ -41,20 +41,21 @@ DEBUG = "ci/debug-values.yaml"
 HARDENED = "ci/hardened-values.yaml"
 ESCALATE = "ci/escalate-values.yaml"
 NO_QUEUE = "ci/no-queue-values.yaml"
+DEFAULTS = "ci/default-values.yaml"  # chart-testing renders a chart with its ci/ files only
 
 # (chart, values_file, rule, kind, name, container) for the whole repository, in report order:
-# charts by path, each chart's default values first and then its ci/ files by name, and each
+# charts by path, each chart's ci/ files by name (the defaults only for a chart without any), and each
 # render's objects in helm's order.
 REPO_FINDINGS = [
-    (API, None, "read-only-root-filesystem", "CronJob", "api-report", "report"),
     (API, DEBUG, "no-privileged", "Deployment", "api", "api"),
     (API, DEBUG, "no-privilege-escalation", "Deployment", "api", "api"),
     (API, DEBUG, "read-only-root-filesystem", "CronJob", "api-report", "report"),
     (API, DEBUG, "image-tag-pinned", "CronJob", "api-report", "report"),
+    (API, DEFAULTS, "read-only-root-filesystem", "CronJob", "api-report", "report"),
     (API, HARDENED, "read-only-root-filesystem", "CronJob", "api-report", "report"),
-    (WORKER, None, "seccomp-profile", "Job", "worker", "worker"),
-    (WEB, None, "resource-limits", "Deployment", "metrics", "exporter"),
-    (WEB, None, "read-only-root-filesystem", "Deployment", "web", "app"),
+    (WORKER, DEFAULTS, "seccomp-profile", "Job", "worker", "worker"),
+    (WEB, DEFAULTS, "resource-limits", "Deployment", "metrics", "exporter"),
+    (WEB, DEFAULTS, "read-only-root-filesystem", "Deployment", "web", "app"),
     (WEB, ESCALATE, "resource-limits", "Deployment", "metrics", "exporter"),
     (WEB, ESCALATE, "no-privilege-escalation", "Deployment", "web", "app"),
     (WEB, HARDENED, "resource-limits", "Deployment", "metrics", "exporter"),
@@ -118,8 +119,8 @@ def test_failed_renders_are_reported_and_the_other_charts_still_checked(harden):
     code, report, _ = check_json(harden, REPO)
     assert code == 3
     assert failure_rows(report) == REPO_FAILURES
-    # The worker chart failed only under one values file: its default render is still checked.
-    assert (WORKER, None, "seccomp-profile", "Job", "worker", "worker") in rows(report)
+    # The worker chart failed only under one values file: its other render is still checked.
+    assert (WORKER, DEFAULTS, "seccomp-profile", "Job", "worker", "worker") in rows(report)
 
 
 def test_missing_dependencies_say_how_to_fetch_them(harden):
@@ -181,7 +182,7 @@ def test_vendored_subchart_is_rendered_with_its_parent_not_on_its_own(harden):
     assert origins == {API, WORKER, WEB, DEPS}
     metrics = [(f["origin"], f["values_file"], f["source"]) for f in report["findings"] if f["name"] == "metrics"]
     assert metrics == [
-        (WEB, None, "web/charts/metrics/templates/deployment.yaml"),
+        (WEB, DEFAULTS, "web/charts/metrics/templates/deployment.yaml"),
         (WEB, ESCALATE, "web/charts/metrics/templates/deployment.yaml"),
         (WEB, HARDENED, "web/charts/metrics/templates/deployment.yaml"),
     ]
@@ -228,7 +229,7 @@ def test_helm_flags_after_the_repository_apply_to_every_chart(harden):
     assert code == 3
     web = [(f["values_file"], f["rule"], f["name"], f["namespace"]) for f in report["findings"] if f["origin"] == WEB]
     assert web == [
-        (None, "resource-limits", "metrics", "ci"),
+        (DEFAULTS, "resource-limits", "metrics", "ci"),
         (ESCALATE, "resource-limits", "metrics", "ci"),
         (ESCALATE, "no-privilege-escalation", "web", "ci"),
         (HARDENED, "resource-limits", "metrics", "ci"),
@@ -257,7 +258,7 @@ def test_a_render_that_fails_after_helm_contributes_no_partial_findings(harden, 
     assert [(f["origin"], f["values_file"], f["message"]) for f in report["failures"]] == [
         (DEPS, None, DEPS_MESSAGE),
         (WORKER, NO_QUEUE, WORKER_MESSAGE),
-        (WEB, None, message),
+        (WEB, DEFAULTS, message),
         (WEB, ESCALATE, message),
         (WEB, HARDENED, message),
     ]
@@ -299,17 +300,18 @@ def test_find_charts_skips_subcharts_and_tool_directories(tmp_path):
     assert found == ["a/deep/er/chart", "b-chart"]
 
 
-def test_render_jobs_default_values_then_ci_values_by_name(monkeypatch):
+def test_render_jobs_ci_values_by_name_and_the_defaults_only_without_them(monkeypatch):
     monkeypatch.chdir(FIXTURES_DIR)
     assert render_jobs(WEB) == [
-        RenderJob(WEB, None),
+        RenderJob(WEB, DEFAULTS),
         RenderJob(WEB, ESCALATE),
         RenderJob(WEB, HARDENED),
     ]
     assert render_jobs(DEPS) == [RenderJob(DEPS, None)]
+    assert [job.label for job in render_jobs(DEPS)] == [f"{DEPS} (default values)"]
     assert [job.label for job in render_jobs(API)] == [
-        f"{API} (default values)",
         f"{API} ({DEBUG})",
+        f"{API} ({DEFAULTS})",
         f"{API} ({HARDENED})",
     ]
 
@@ -323,7 +325,6 @@ def test_render_jobs_takes_only_ci_star_values_yaml(tmp_path):
     (tmp_path / "c/other-values.yaml").write_text("{}\n")
     chart = str(tmp_path / "c")
     assert render_jobs(chart) == [
-        RenderJob(chart, None),
         RenderJob(chart, "ci/a-values.yaml"),
         RenderJob(chart, "ci/b-values.yaml"),
     ]
@@ -349,9 +350,9 @@ def test_scan_repository_reports_progress_in_order(monkeypatch, harden_env):
                              lambda done, total, job: calls.append((done, total, job.label)))
     labels = [
         f"{DEPS} (default values)",
-        f"{API} (default values)", f"{API} ({DEBUG})", f"{API} ({HARDENED})",
-        f"{WORKER} (default values)", f"{WORKER} ({NO_QUEUE})",
-        f"{WEB} (default values)", f"{WEB} ({ESCALATE})", f"{WEB} ({HARDENED})",
+        f"{API} ({DEBUG})", f"{API} ({DEFAULTS})", f"{API} ({HARDENED})",
+        f"{WORKER} ({DEFAULTS})", f"{WORKER} ({NO_QUEUE})",
+        f"{WEB} ({DEFAULTS})", f"{WEB} ({ESCALATE})", f"{WEB} ({HARDENED})",
     ]
     assert calls == [(index + 1, 9, label) for index, label in enumerate(labels)]
     assert [(f.origin, f.values_file, f.rule, f.kind, f.name, f.container) for f in result.findings] == REPO_FINDINGS
@@ -417,10 +418,6 @@ def test_text_report_groups_by_template_and_values_file_and_lists_failed_renders
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     ro = "readOnlyRootFilesystem is not set: the root filesystem is writable [manual]"
     assert lines == [
-        "api/templates/cronjob.yaml",
-        "  CronJob team-b/api-report",
-        f"    warning  read-only-root-filesystem  report: {ro}",
-        "",
         "api/templates/cronjob.yaml [ci/debug-values.yaml]",
         "  CronJob team-b/api-report",
         f"    warning  read-only-root-filesystem  report: {ro}",
@@ -432,19 +429,23 @@ def test_text_report_groups_by_template_and_values_file_and_lists_failed_renders
         "    error    no-privilege-escalation    api: allowPrivilegeEscalation is not set"
         " (and cannot be false while privileged or adding SYS_ADMIN) [manual]",
         "",
+        "api/templates/cronjob.yaml [ci/default-values.yaml]",
+        "  CronJob team-b/api-report",
+        f"    warning  read-only-root-filesystem  report: {ro}",
+        "",
         "api/templates/cronjob.yaml [ci/hardened-values.yaml]",
         "  CronJob team-b/api-report",
         f"    warning  read-only-root-filesystem  report: {ro}",
         "",
-        "worker/templates/job.yaml",
+        "worker/templates/job.yaml [ci/default-values.yaml]",
         "  Job default/worker",
         "    error    seccomp-profile            worker: no seccomp profile is set, so every syscall is allowed [fixable]",
         "",
-        "web/charts/metrics/templates/deployment.yaml",
+        "web/charts/metrics/templates/deployment.yaml [ci/default-values.yaml]",
         "  Deployment default/metrics",
         "    warning  resource-limits            exporter: has no memory limit [manual]",
         "",
-        "web/templates/deployment.yaml",
+        "web/templates/deployment.yaml [ci/default-values.yaml]",
         "  Deployment default/web",
         "    warning  read-only-root-filesystem  app: readOnlyRootFilesystem is false, not true [manual]",
         "",
