@@ -71,8 +71,10 @@ class _CheckCommand(click.Command):
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
 @click.option("--pss", "pss_level", type=click.Choice(["baseline", "restricted"]),
               help="Judge pods by the Pod Security Standards at this level (version: --kube-version) instead of the hardening rules.")
+@click.option("--hints", is_flag=True,
+              help="Say for each finding which values key controls it and the value that fixes it (one chart; about 6 more helm renders).")
 def check(target, extra, formats, outputs, fail_on, config_path, kube_version, namespace, show_diff, jobs,
-          baseline_path, write_baseline_path, pss_level):
+          baseline_path, write_baseline_path, pss_level, hints):
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
@@ -92,6 +94,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
             raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
+        if hints and (describe(target) != "chart" or show_diff or pss_level):
+            raise click.UsageError("--hints works on one chart (a directory or packaged chart), without --diff or --pss")
         if show_diff:
             return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
         if repository or (is_chart_repository_root(target) and not pss_level):
@@ -100,6 +104,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             from helm_harden.admission import scan_pss  # the Pod Security controls load only when asked for
 
             result = scan_pss(target, list(_documents(target, extra, helm_args)), pss_level, engine)
+        elif hints:
+            result = _scan_with_hints(target, extra, helm_args, engine, jobs)
         else:
             result = engine.scan(target, _documents(target, extra, helm_args))
         if baseline_path:
@@ -130,12 +136,28 @@ def _helm_args_and_engine(config, kube_version: str | None, namespace: str | Non
 
 
 def _documents(target: str, extra, helm_args: list[str]):
-    """The documents of the target's streams, parsed one at a time; helm's warnings go to stderr."""
+    """The documents of the target's streams, parsed one at a time."""
+    streams = _streams(target, extra, helm_args)
+    return (document for stream in streams for document in parse_documents(stream.text, stream.origin))
+
+
+def _streams(target: str, extra, helm_args: list[str]):
+    """The target rendered or read; helm's warnings go to stderr."""
     streams = load_streams(target, list(extra), helm_args)
     for stream in streams:
         if stream.warnings:
             sys.stderr.write(stream.warnings if stream.warnings.endswith("\n") else stream.warnings + "\n")
-    return (document for stream in streams for document in parse_documents(stream.text, stream.origin))
+    return streams
+
+
+def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, jobs: int) -> ScanResult:
+    """One chart's scan, each finding with the values key that controls it (probing renders more)."""
+    from helm_harden.values_hints import add_hints  # probing loads only when asked for
+
+    [stream] = _streams(target, extra, helm_args)
+    result = engine.scan(target, parse_documents(stream.text, stream.origin))
+    add_hints(result, target, list(extra) + helm_args, engine, stream.text, jobs)
+    return result
 
 
 def _write_reports(result: ScanResult, reports: list[tuple[str, str | None]]) -> None:

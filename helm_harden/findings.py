@@ -27,6 +27,7 @@ class Finding:
     note: str | None = None  # e.g. that the exemption which covered it has expired
     baselined: bool = False  # recorded in the --baseline file, so not new
     hook: bool = False  # the object is a Helm hook, which Helm 3 never sends to a post-renderer
+    hint: str | None = None  # the values key that controls the field and the fixing value (check --hints)
 
     @property
     def path(self) -> str:

@@ -14,25 +14,31 @@ from dataclasses import dataclass
 from helm_harden import render
 from helm_harden.chart_copy import require_local_chart
 from helm_harden.engine import Engine
-from helm_harden.values_fix import FixOutcome, fix_chart
+from helm_harden.values_fix import Checked, FixOutcome, fix_chart
 from helm_harden.values_probe import probe_chart
 
 
 @dataclass(frozen=True)
 class Verdict:
-    finding: object
+    item: Checked  # the finding of the plain render, with its violation and object
     remedy: str  # "values", "patch" or "manual"
     detail: str  # the key and value, or why no key reaches the field
 
+    @property
+    def finding(self):
+        return self.item.finding
 
-def fix_one_chart(chart: str, helm_args: list[str], engine: Engine, override_user: bool = False, jobs: int = 2) -> FixOutcome:
+
+def fix_one_chart(chart: str, helm_args: list[str], engine: Engine, override_user: bool = False, jobs: int = 2,
+                  rendered: str | None = None, leaves: bool = False) -> FixOutcome:
+    """``rendered``: the plain render when the caller has it already; ``leaves``: probe leaves too (hints)."""
     require_local_chart(chart)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        plain = pool.submit(render.helm_template, chart, list(helm_args))
-        probe = probe_chart(chart, list(helm_args), jobs=jobs)
-        text = plain.result().text
+        plain = pool.submit(render.helm_template, chart, list(helm_args)) if rendered is None else None
+        probe = probe_chart(chart, list(helm_args), jobs=jobs, leaves=leaves)
+        text = plain.result().text if plain is not None else rendered
     outcome = fix_chart(chart, helm_args, engine, probe, text, override_user, jobs)
-    outcome.renders += 1 + probe.renders
+    outcome.renders += probe.renders + (plain is not None)
     return outcome
 
 
@@ -50,15 +56,15 @@ def verdicts(outcome: FixOutcome) -> list[Verdict]:
         identity = item.identity
         if identity in fixed:
             where = "set " + ", ".join(keys[identity]) if identity in keys else "a side effect of the overlay's other keys"
-            out.append(Verdict(item.finding, "values", where))
+            out.append(Verdict(item, "values", where))
         elif identity in patch:
             reason = (f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
                       if identity in user else "no values key reaches this field")
-            out.append(Verdict(item.finding, "patch", reason))
+            out.append(Verdict(item, "patch", reason))
         elif item.violation.fix and not item.finding.suppressed:
-            out.append(Verdict(item.finding, "manual", f"opt-in fix: enable it with `rules: {{{item.finding.rule}: {{fix: true}}}}`"))
+            out.append(Verdict(item, "manual", f"opt-in fix: enable it with `rules: {{{item.finding.rule}: {{fix: true}}}}`"))
         else:
-            out.append(Verdict(item.finding, "manual", "no automatic fix: change the value in the chart or values"))
+            out.append(Verdict(item, "manual", "no automatic fix: change the value in the chart or values"))
     return out
 
 

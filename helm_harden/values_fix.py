@@ -26,7 +26,7 @@ from helm_harden.manifest import parse_documents
 from helm_harden.overlay_yaml import format_overlay
 from helm_harden.patch import AppendMissing, SetDefault
 from helm_harden.values_probe import KeyPath, Landing, Probe, named_path
-from helm_harden.workload import pods_in
+from helm_harden.workload import INHERITED_FIELDS, pods_in
 
 
 @dataclass
@@ -40,8 +40,12 @@ class Checked:
 
     @property
     def identity(self) -> tuple:
-        f = self.finding
-        return f.rule, f.source, f.kind, f.name, f.container, f.path
+        return finding_identity(self.finding)
+
+
+def finding_identity(finding) -> tuple:
+    """What tells one finding from another across renders of the same chart."""
+    return finding.rule, finding.source, finding.kind, finding.name, finding.container, finding.path
 
 
 @dataclass
@@ -67,6 +71,7 @@ class FixOutcome:
     renders: int = 0
     notes: list = field(default_factory=list)
     entries: list = field(default_factory=list)  # the overlay's keys (Entry), with what each fixes
+    probe: Probe | None = None  # what the plan was made from
 
 
 def check_render(engine: Engine, text: str, origin: str) -> list[Checked]:
@@ -99,7 +104,7 @@ def plan_entries(checked: list[Checked], probe: Probe, override_user: bool) -> t
         planned = [_entry_for(edit, item, probe) for edit in item.violation.fix]
         if not planned or any(p is None for p in planned):
             continue  # all or nothing: half a fix (a read-only root without its /tmp) breaks pods
-        user_set = [path for entry in planned for path in _paths_of(entry) if _get(probe.user_values, path) is not None]
+        user_set = [path for entry in planned for path in _paths_of(entry) if get_path(probe.user_values, path) is not None]
         if user_set and not override_user:
             kept_user.append((item, user_set[0]))
             continue
@@ -132,19 +137,35 @@ def _entries_of(planned: _Planned) -> list[tuple[KeyPath, object]]:
 
 
 def _entry_for(edit, item: Checked, probe: Probe) -> _Planned | None:
-    """Where one edit goes in values: below a values map that lands at or above the field."""
-    target = named_path(item.data, edit.path)
+    """Where one edit goes in values: below a values map that lands at or above the field.
+
+    A pod-level setting that containers inherit (seccompProfile, runAsNonRoot, …) may go into the
+    container's own securityContext instead when values reach only that: same effect for it.
+    """
+    found = values_map_above(item, named_path(item.data, edit.path), probe)
+    container = item.violation.container
+    pod_context = container.pod_security_context_path if container is not None else None
+    if (found is None and pod_context is not None and edit.path[: len(pod_context)] == pod_context
+            and len(edit.path) > len(pod_context) and edit.path[len(pod_context)] in INHERITED_FIELDS):
+        own = container.security_context_path + tuple(edit.path[len(pod_context):])
+        found = values_map_above(item, named_path(item.data, own), probe)
+    if found is None:
+        return None
+    landing, rest = found
+    path = landing.values_path + rest
+    return _Planned(path, _value_for(edit, item, probe, path), landing.values_path, landing.switches)
+
+
+def values_map_above(item: Checked, target: tuple, probe: Probe) -> tuple[Landing, tuple] | None:
+    """The values map that comes out nearest above ``target`` (a named path), and the keys from it
+    down to the field; None when no map lands above it."""
     candidates = []
     for depth in range(len(target) - 1, 0, -1):
         rest = target[depth:]
         if not all(isinstance(key, str) for key in rest):
             continue  # a list index or a container: values cannot address it below a map
         candidates += [(landing, rest) for key in item.keys for landing in probe.maps_at(key, target[:depth])]
-    if not candidates:
-        return None
-    landing, rest = min(candidates, key=lambda candidate: _preference(*candidate))
-    path = landing.values_path + rest
-    return _Planned(path, _value_for(edit, item, probe, path), landing.values_path, landing.switches)
+    return min(candidates, key=lambda candidate: _preference(*candidate)) if candidates else None
 
 
 def _preference(landing: Landing, rest: tuple) -> tuple:
@@ -158,9 +179,9 @@ def _value_for(edit, item: Checked, probe: Probe, path: KeyPath):
     if isinstance(edit, SetDefault):
         return edit.value
     if isinstance(edit, AppendMissing):  # helm replaces lists: the overlay holds the whole list
-        current = _get(probe.values, path)
+        current = get_path(probe.values, path)
         if not isinstance(current, list):
-            current = _get(item.data, edit.path)
+            current = get_path(item.data, edit.path)
         current = list(current) if isinstance(current, list) else []
         present = (edit.item in current) if edit.match_key is None else any(
             isinstance(e, dict) and e.get(edit.match_key) == edit.item[edit.match_key] for e in current)
@@ -186,7 +207,7 @@ def fix_chart(chart: str, helm_args: list[str], engine: Engine, probe: Probe, be
     """Plan, verify and keep the overlay that fixes through values what post-render would fix."""
     before = check_render(engine, before_text, chart)
     entries, kept_user = plan_entries(before, probe, override_user)
-    outcome = FixOutcome({}, "", before, before, [], [], [], kept_user, renders=0, notes=list(probe.notes))
+    outcome = FixOutcome({}, "", before, before, [], [], [], kept_user, renders=0, notes=list(probe.notes), probe=probe)
     groups = sorted({entry.group for entry in entries})
     with tempfile.TemporaryDirectory(prefix="helm-harden-fix-") as temporary:
         def verify(chosen: list) -> tuple[list[Checked] | None, str]:
@@ -266,7 +287,7 @@ def _comments(entries: list[Entry]) -> dict[KeyPath, str]:
     return comments
 
 
-def _get(tree, path: tuple):
+def get_path(tree, path: tuple):
     node = tree
     for key in path:
         if isinstance(node, dict):

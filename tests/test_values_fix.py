@@ -62,7 +62,9 @@ EXPECTED_OVERLAYS = {
     "umbrella": {
         "backend": {"containerSecurityContext": {"capabilities": {"drop": ["ALL"]}}},
         "global": {"podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}},
-        "worker": {"securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}},
+        # the pod has no securityContext of its own: the container's takes the inherited seccompProfile
+        "worker": {"securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                                       "seccompProfile": {"type": "RuntimeDefault"}}},
     },
 }
 
@@ -91,6 +93,7 @@ EXPECTED_REMOVED = {
         ("seccomp-profile", "Deployment", "release-name-backend", "backend", SC + "seccompProfile"),
         ("drop-capabilities", "StatefulSet", "release-name-worker", "worker", SC + "capabilities/drop"),
         ("no-privilege-escalation", "StatefulSet", "release-name-worker", "worker", SC + "allowPrivilegeEscalation"),
+        ("seccomp-profile", "StatefulSet", "release-name-worker", "worker", SC + "seccompProfile"),
     },
 }
 

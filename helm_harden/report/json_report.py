@@ -91,5 +91,6 @@ def finding_to_dict(finding: Finding) -> dict:
         "suppression_reason": finding.suppressed,
         "baselined": finding.baselined,
         "note": finding.note,
+        "hint": finding.hint,
         "fingerprint": fingerprint(finding),
     }

@@ -119,7 +119,8 @@ def _render_case(failure: RenderFailure) -> ET.Element:
 
 def _short(finding: Finding) -> str:
     text = f"container {finding.container}: {finding.message}" if finding.container else finding.message
-    return f"{text} ({finding.note})" if finding.note else text
+    text = f"{text} ({finding.note})" if finding.note else text
+    return f"{text} (hint: {finding.hint})" if finding.hint else text
 
 
 def _detail(finding: Finding) -> str:

@@ -38,6 +38,8 @@ def finding_sentence(finding, *, with_object: bool = True) -> str:
         text += f" (values: {finding.values_file})"
     if finding.note:
         text += f" ({finding.note})"
+    if finding.hint:
+        text += f" (hint: {finding.hint})"
     return text
 
 

@@ -172,6 +172,8 @@ def _properties(finding: Finding) -> dict:
     }
     if finding.note:
         properties["note"] = finding.note
+    if finding.hint:
+        properties["hint"] = finding.hint
     if finding.baselined:
         properties["baselined"] = True
     return {key: value for key, value in properties.items() if value is not None}

@@ -30,6 +30,8 @@ def format_text(result: ScanResult) -> str:
             lines.append(f"  {kind} {where}")
             for finding in object_findings:
                 lines.append("    " + finding_line(finding, rule_width))
+                if finding.hint:
+                    lines.append(click.style(f"      hint: {finding.hint}", dim=True))
         lines.append("")
     for failure in result.failures:
         values = f" with {failure.values_file}" if failure.values_file else ""
