@@ -1,30 +1,108 @@
-"""Check mode ``--pss LEVEL``: predict what the Pod Security admission controller would do.
+"""What the Pod Security admission controller would do with a pod: its violations and verdict,
+and the level and version rendered Namespaces enforce.
 
-Instead of the hardening rules, every pod is judged by the Pod Security Standards' controls at
-a level and policy version: the level of ``--pss`` and the version of ``--kube-version``, unless
-a rendered Namespace that the pod lands in carries ``pod-security.kubernetes.io/enforce`` (and
-``enforce-version``) labels, which the admission controller would apply instead. Each violation
-is a finding named after the control; each pod also gets a verdict.
+For a workload (Deployment, Job, …) the admission controller only warns when the workload is
+created; it is the pods the workload's controller creates that get rejected. A "rejected"
+verdict for a workload therefore means its pods would never start.
+
+A namespace enforces what its ``pod-security.kubernetes.io/enforce`` label says, at the policy
+version of ``pod-security.kubernetes.io/enforce-version`` (``latest`` when absent). Invalid
+values are read the way the admission controller reads them: an unknown level enforces
+``restricted`` (it fails closed), an unparsable version means ``latest``. A namespace without
+the enforce label is left out: it enforces the cluster's default (``privileged`` unless the
+admission configuration says otherwise), which a chart cannot see.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterable, NamedTuple
 
-from helm_harden import pss
-from helm_harden.engine import Engine, acyclic_phase, object_of
-from helm_harden.findings import Finding, ScanResult, Workload
-from helm_harden.errors import InputError
-from helm_harden.manifest import Document, load_text
-from helm_harden.rules.base import Severity
-from helm_harden.workload import pods_in
+from helm_harden.findings import Workload
+from helm_harden.profiles import LEVELS, PRIVILEGED, context_for, label, level_rules, parse_label, resolve
+from helm_harden.rules.base import Rule, Version, Violation
+from helm_harden.workload import Container, Path, Pod, mapping, sequence
 
-# A control's ID as a finding's rule, kept apart from the hardening rules' IDs.
-RULE_PREFIX = "pss/"
+ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
+
+
+@dataclass(frozen=True, slots=True)
+class ControlViolation:
+    control: str  # the control's ID, e.g. "capabilities-restricted"
+    name: str  # as the Kubernetes documentation names it, e.g. "Capabilities"
+    level: str  # the control's own level: "baseline" or "restricted"
+    path: Path  # the offending (or missing) field, from the document root
+    message: str
+    container: Container | None  # None for a pod-level field
+
+    @property
+    def container_name(self) -> str | None:
+        return self.container.name if self.container is not None else None
+
+
+def judge(pod: Pod, level: str, version: Version | None = None, cluster: Version | None = None):
+    """``(rule, violation)`` for every violation of the ``level`` standard in ``pod``.
+
+    ``version`` is the policy version a namespace pins (None: ``latest``); ``cluster`` is the
+    Kubernetes version of the API server (None: the newest this package knows). A pinned
+    version newer than the cluster's evaluates as the cluster's.
+    """
+    target = resolve(version, cluster)
+    context = context_for({}, cluster, target)
+    return [(rule, violation) for rule in level_rules(level, target.policy) for violation in rule.check(pod, context)]
+
+
+def evaluate(pod: Pod, level: str, version: Version | None = None, cluster: Version | None = None) -> list[ControlViolation]:
+    """Every violation of the ``level`` standard in ``pod`` (see `judge`)."""
+    return [control_violation(rule, violation) for rule, violation in judge(pod, level, version, cluster)]
+
+
+def control_violation(rule: Rule, violation: Violation) -> ControlViolation:
+    control = rule.module
+    return ControlViolation(control.ID, control.NAME, control.LEVEL, violation.path, violation.message, violation.container)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    admitted: bool
+    level: str
+    version: str  # the requested version as the admission controller writes it: "v1.30" or "latest"
+    policy: Version  # the policy version actually evaluated
+    violations: tuple[ControlViolation, ...]
+
+    @property
+    def control_names(self) -> list[str]:
+        """The violated controls' documented names, each once, in the standard's order."""
+        return list(dict.fromkeys(violation.name for violation in self.violations))
+
+
+def verdict(pod: Pod, level: str, version: Version | None = None, cluster: Version | None = None) -> Verdict:
+    """Judge ``pod`` at ``level``; ``version`` and ``cluster`` mean what they mean for `judge`."""
+    return verdict_of(evaluate(pod, level, version, cluster), level, version, cluster)
+
+
+def verdict_of(violations, level: str, version: Version | None, cluster: Version | None) -> Verdict:
+    violations = tuple(violations)
+    return Verdict(not violations, level, label(version), resolve(version, cluster).policy, violations)
+
+
+def verdict_line(pod: Pod, result: Verdict, namespace: str | None = None) -> str:
+    """``Deployment team-a/web: would be rejected at restricted v1.30: Seccomp, Capabilities``.
+
+    ``namespace`` stands in for objects that name none (the release namespace).
+    """
+    where = pod.namespace or namespace
+    subject = f"{pod.kind} {where + '/' if where else ''}{pod.name or '(unnamed)'}"
+    if result.admitted:
+        return f"{subject}: would be admitted at {result.level} {result.version}"
+    return f"{subject}: would be rejected at {result.level} {result.version}: {', '.join(result.control_names)}"
 
 
 @dataclass(frozen=True, slots=True)
 class WorkloadVerdict:
+    """A pod's verdict as ``check --pss`` reports it."""
+
     workload: Workload
     admitted: bool
     level: str
@@ -34,63 +112,39 @@ class WorkloadVerdict:
     admitted_after_post_render: bool
 
 
-def scan_pss(target: str, documents: list[Document], level: str, engine: Engine) -> ScanResult:
-    """Judge every pod in ``documents``; Namespace labels among them override ``level``.
+class NamespacePolicy(NamedTuple):
+    level: str  # "privileged", "baseline" or "restricted"
+    version: Version | None  # None: latest
 
-    A violation is marked fixable when the same pod, with the fixes post-render would apply
-    under ``engine``'s configuration, no longer has it.
+
+def namespace_levels(documents_data: Iterable[Any]) -> dict[str, NamespacePolicy]:
+    """``{namespace name: (level, version)}`` for every labelled Namespace among parsed documents.
+
+    ``documents_data`` holds parsed objects (``Document.data``); ``List`` kinds are searched
+    item by item. When a namespace appears twice, the later object wins, as it would on apply.
     """
-    kube_version, namespace = engine.kube_version, engine.namespace
-    result = ScanResult(target, [], rules=tuple(RULE_PREFIX + control.ID for control in pss.controls_for(level, pss.LATEST)))
-    objects = [(document, object_of(document)) for document in documents]
-    labelled = pss.namespace_levels(data for _, data in objects if data is not None)
-    with acyclic_phase():
-        for document, data in objects:
-            if data is None:
-                continue
-            result.objects += 1
-            hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
-            engine.fill(document, hardened)
-            for pod, hardened_pod in zip(pods_in(data), pods_in(hardened)):
-                result.workloads += 1
-                pod_namespace = pod.namespace or namespace
-                policy = labelled.get(pod_namespace)
-                pod_level, version = (policy.level, policy.version) if policy else (level, kube_version)
-                try:
-                    judged = pss.verdict(pod, pod_level, version, kube_version)
-                    left = {(v.control, v.path) for v in pss.evaluate(hardened_pod, pod_level, version, kube_version)}
-                except (TypeError, AttributeError, ValueError):
-                    raise InputError(f"{document.label}: {pod.kind} {pod.name}: a pod field has an unexpected type") from None
-                workload = Workload(pod.kind, pod.name, pod_namespace, document.source, document.index + 1,
-                                    document.origin, None)
-                result.checked.append(workload)
-                line = pss.verdict_line(pod, judged, namespace)
-                if not judged.admitted and not left:
-                    line += " (admitted after helm-harden post-render)"
-                result.verdicts.append(
-                    WorkloadVerdict(workload, judged.admitted, judged.level, judged.version,
-                                    tuple(judged.control_names), line, judged.admitted or not left)
-                )
-                result.findings.extend(
-                    _finding(document, pod, pod_namespace, violation, (violation.control, violation.path) not in left)
-                    for violation in judged.violations
-                )
-    return result
+    policies: dict[str, NamespacePolicy] = {}
+    for obj in _objects(documents_data):
+        if obj.get("kind") != "Namespace" or obj.get("apiVersion") != "v1":
+            continue
+        metadata = mapping(obj.get("metadata"))
+        name, labels = metadata.get("name"), mapping(metadata.get("labels"))
+        if isinstance(name, str) and ENFORCE_LABEL in labels:
+            version = parse_label(labels.get(ENFORCE_VERSION_LABEL))
+            policies[name] = NamespacePolicy(_level(labels[ENFORCE_LABEL]), version)
+    return policies
 
 
-def _finding(document: Document, pod, namespace: str | None, violation, fixable: bool) -> Finding:
-    return Finding(
-        rule=RULE_PREFIX + violation.control,
-        severity=Severity.ERROR,  # the admission controller rejects: there is no lesser outcome
-        kind=pod.kind,
-        name=pod.name,
-        namespace=namespace,
-        container=violation.container_name,
-        location=violation.path,
-        source=document.source,
-        document=document.index + 1,
-        origin=document.origin,
-        message=f"{violation.name} ({violation.level}): {violation.message}",
-        fixable=fixable,
-        hook=pod.is_helm_hook,
-    )
+def _level(value: Any) -> str:
+    return value if value in LEVELS or value == PRIVILEGED else "restricted"
+
+
+def _objects(documents_data: Iterable[Any]):
+    for obj in documents_data:
+        if not isinstance(obj, dict):
+            continue
+        kind = obj.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
+            yield from (item for item in sequence(obj["items"]) if isinstance(item, dict))
+        else:
+            yield obj

@@ -90,7 +90,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
         reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
         config = resolve_config(config_path, target)
-        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace)
+        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level)
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
             raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
@@ -100,10 +100,6 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
         if repository or (is_chart_repository_root(target) and not pss_level):
             result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
-        elif pss_level:
-            from helm_harden.admission import scan_pss  # the Pod Security controls load only when asked for
-
-            result = scan_pss(target, list(_documents(target, extra, helm_args)), pss_level, engine)
         elif hints:
             result = _scan_with_hints(target, extra, helm_args, engine, jobs)
         else:
@@ -123,7 +119,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     sys.exit(_guarded(run))
 
 
-def _helm_args_and_engine(config, kube_version: str | None, namespace: str | None) -> tuple[list[str], Engine]:
+def _helm_args_and_engine(config, kube_version: str | None, namespace: str | None,
+                          pss_level: str | None = None) -> tuple[list[str], Engine]:
     """The flags check and fix add to helm template's, and the engine for that target."""
     helm_args = []
     if kube_version or config.kube_version:
@@ -131,7 +128,7 @@ def _helm_args_and_engine(config, kube_version: str | None, namespace: str | Non
     if namespace:
         helm_args += ["--namespace", namespace]
     engine = Engine(config, _kube_version(kube_version or config.kube_version),
-                    namespace or os.environ.get("HELM_NAMESPACE") or "default")
+                    namespace or os.environ.get("HELM_NAMESPACE") or "default", pss_level=pss_level)
     return helm_args, engine
 
 

@@ -9,6 +9,8 @@ and which fixes post-render applies.
         fix: true
       image-tag-pinned:
         enabled: false
+      pss/host-probes:          # a Pod Security control, in the default run too
+        enabled: true
     exemptions:
       - rule: no-privileged
         chart: monitoring
@@ -17,7 +19,8 @@ and which fixes post-render applies.
         reason: reads host metrics; reviewed by the platform team
         expires: 2027-06-30
 
-The file is validated against the rule registry; a mistake is an error naming its line.
+The file is validated against the rule registry (every rule and Pod Security control); a
+mistake is an error naming its line.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -35,19 +37,21 @@ from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.loader import KubernetesLoader
 from helm_harden.manifest import without_content
+from helm_harden.profiles import default_rules
 from helm_harden.rules import RULES, RULES_BY_ID
-from helm_harden.rules.base import Severity
+from helm_harden.rules.base import Rule, Severity
 
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
 _TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version")
 _ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
+DEFAULT_RULES = frozenset(default_rules())
 
 
 @dataclass(frozen=True)
 class RuleSettings:
-    rule: Any  # a module of helm_harden.rules
+    rule: Rule
     enabled: bool
     severity: Severity
     fix: bool  # does post-render apply this rule's fixes?
@@ -55,7 +59,7 @@ class RuleSettings:
 
     @property
     def id(self) -> str:
-        return self.rule.ID
+        return self.rule.id
 
 
 @dataclass(frozen=True)
@@ -116,15 +120,16 @@ def _discover(start: str | None) -> str | None:
     return None
 
 
-def _defaults(rule) -> RuleSettings:
-    return RuleSettings(rule, True, rule.SEVERITY, rule.FIX == "default", dict(rule.OPTIONS))
+def _defaults(rule: Rule) -> RuleSettings:
+    """A rule's settings when the config says nothing: on when the default profile has it."""
+    return RuleSettings(rule, rule in DEFAULT_RULES, rule.severity, rule.fix == "default", rule.default_options)
 
 
 def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozenset()) -> Config:
     if root is None:
         return Config(default_config().rules, path)
     _expect(root, yaml.MappingNode, "a mapping", path)
-    settings = {rule.ID: _defaults(rule) for rule in RULES}
+    settings = {rule.id: _defaults(rule) for rule in RULES}
     kube_version = None
     exemptions: tuple[Exemption, ...] = ()
     for key_node, value_node in root.value:
@@ -150,13 +155,13 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             rule = RULES_BY_ID.get(_key(rule_node, path))
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
-            settings[rule.ID] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.ID] for rule in RULES), path, kube_version, exemptions)
+            settings[rule.id] = _rule_settings(rule, rule_value, path)
+    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions)
 
 
-def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
+def _rule_settings(rule: Rule, node: yaml.Node, path: str) -> RuleSettings:
     defaults = _defaults(rule)
-    _expect(node, yaml.MappingNode, f"a mapping of settings for {rule.ID}", path)
+    _expect(node, yaml.MappingNode, f"a mapping of settings for {rule.id}", path)
     values = {"enabled": defaults.enabled, "severity": defaults.severity, "fix": defaults.fix}
     options = dict(defaults.options)
     for key_node, value_node in node.value:
@@ -164,20 +169,23 @@ def _rule_settings(rule, node: yaml.Node, path: str) -> RuleSettings:
         value = _construct(value_node, path)
         if key in ("enabled", "fix"):
             if type(value) is not bool:
-                _fail(path, value_node, f"{rule.ID}.{key} must be true or false")
-            if key == "fix" and value and rule.FIX is None:
-                _fail(path, value_node, f"{rule.ID} has no fix to enable")
+                _fail(path, value_node, f"{rule.id}.{key} must be true or false")
+            if key == "fix" and value and rule.fix is None:
+                _fail(path, value_node, f"{rule.id} has no fix to enable")
             values[key] = value
         elif key == "severity":
             try:
                 values[key] = Severity.parse(str(value))
             except ValueError as error:
                 _fail(path, value_node, str(error))
-        elif key in rule.OPTIONS:
-            options[key] = _option(rule, key, value, value_node, path)
+        elif key in rule.options:
+            problem = rule.options[key].validate(value)
+            if problem:
+                _fail(path, value_node, f"{rule.id}.{key} {problem}")
+            options[key] = value
         else:
-            known = ", ".join(sorted(_RULE_SETTINGS | set(rule.OPTIONS)))
-            _fail(path, key_node, f"unknown setting {key!r} for {rule.ID} (expected one of: {known})")
+            known = ", ".join(sorted(_RULE_SETTINGS | set(rule.options)))
+            _fail(path, key_node, f"unknown setting {key!r} for {rule.id} (expected one of: {known})")
     return RuleSettings(rule, values["enabled"], values["severity"], values["fix"], options)
 
 
@@ -231,18 +239,6 @@ def _key(node: yaml.Node, path: str) -> str:
     if not isinstance(node, yaml.ScalarNode):
         _fail(path, node, "keys must be plain names")
     return node.value
-
-
-def _option(rule, key: str, value, node: yaml.Node, path: str):
-    default = rule.OPTIONS[key]
-    expected = type(default) if default is not None else int  # unset defaults are IDs
-    if type(value) is bool and expected is not bool or not isinstance(value, expected):
-        _fail(path, node, f"{rule.ID}.{key} must be of type {expected.__name__}")
-    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
-        _fail(path, node, f"{rule.ID}.{key} must be a list of strings")
-    if default is None and value < 1:
-        _fail(path, node, f"{rule.ID}.{key} must be at least 1: 0 is root")
-    return value
 
 
 def _expect(node: yaml.Node, node_type: type, what: str, path: str) -> None:

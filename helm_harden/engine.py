@@ -1,7 +1,9 @@
-"""Run the rules over documents and turn their violations into findings.
+"""Run a profile's rules over documents and turn their violations into findings.
 
 The engine is the only place that decides which rules run and which of their fixes apply;
-rules only describe problems and repairs.
+rules only describe problems and repairs. Every mode feeds it: check (one target or a
+repository), ``check --pss``, ``check --diff``, post-render, the Kustomize transformer and the
+KRM function.
 """
 
 from __future__ import annotations
@@ -11,38 +13,50 @@ import gc
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
+from helm_harden.admission import WorkloadVerdict, control_violation, namespace_levels, verdict_line, verdict_of
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
 from helm_harden.exemptions import annotation_reasons, apply_exemptions
-from helm_harden.manifest import Document, rewrite
+from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
-from helm_harden.rules.base import RuleContext, Violation
+from helm_harden.profiles import LATEST, context_for, level_rules, resolve
+from helm_harden.rules.base import Violation
 from helm_harden.workload import Pod, pods_in
 
 
 class Engine:
+    """Runs one profile over documents: the default rules (as the config sets them), or with
+    ``pss_level`` the Pod Security controls of that level, as the admission controller would."""
+
     def __init__(
         self,
         config: Config,
         kube_version: tuple[int, int] | None = None,
         namespace: str | None = None,
         today: datetime.date | None = None,
+        pss_level: str | None = None,
     ):
         self.config = config
         self.namespace = namespace  # the release namespace, for objects that do not name one
         self.today = today or datetime.date.today()  # exemptions expire relative to it
         self.kube_version = kube_version
+        self.pss_level = pss_level
         # Findings of a large stream repeat the same paths and messages thousands of times;
         # sharing one copy of each keeps a 50 MB scan's findings within the memory budget.
         self._shared_values: dict = {}
-        self._rules = [
-            (settings, RuleContext(settings.options, kube_version)) for settings in config.enabled_rules
+        self._settings = {settings.id: settings for settings in config.rules}
+        # The default run's rules: what post-render fixes, and what check reports without --pss.
+        self._runs = [
+            (settings, context_for(settings.options, kube_version)) for settings in config.enabled_rules
         ]
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
-        return tuple(settings.id for settings, _ in self._rules)
+        """The rules this run applies (with --pss, those of its level at the newest policy)."""
+        if self.pss_level:
+            return tuple(rule.id for rule in level_rules(self.pss_level, LATEST))
+        return tuple(settings.id for settings, _ in self._runs)
 
     def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None) -> ScanResult:
         """Check every document, keeping only findings: parsed objects are dropped as we go."""
@@ -53,19 +67,61 @@ class Engine:
 
     def scan_into(self, result: ScanResult, documents: Iterable[Document], values_file: str | None = None) -> None:
         """Add one render's findings to ``result`` (a multi-chart run collects several)."""
+        labelled: dict = {}
+        if self.pss_level:  # a rendered Namespace's labels decide the level of the pods in it
+            documents = list(documents)
+            labelled = namespace_levels(object_of(document) for document in documents)
         for document in documents:
             data = object_of(document)
             if data is None:
                 continue
             result.objects += 1
             aliased = AliasedNodes.of(document, data)
-            for pod in pods_in(data):
+            hardened = self._hardened_copy(document) if self.pss_level else None
+            for index, pod in enumerate(pods_in(data)):
                 result.workloads += 1
                 namespace = pod.namespace or self.namespace
-                result.checked.append(
-                    Workload(pod.kind, pod.name, namespace, document.source, document.index + 1, document.origin, values_file)
+                workload = Workload(
+                    pod.kind, pod.name, namespace, document.source, document.index + 1, document.origin, values_file
                 )
-                result.findings.extend(finding for finding, _ in self.findings(document, pod, aliased, values_file))
+                result.checked.append(workload)
+                if self.pss_level:
+                    policy = labelled.get(namespace)
+                    level, version = (policy.level, policy.version) if policy else (self.pss_level, self.kube_version)
+                    findings, judged, clean = self._judge(document, pod, hardened[index], level, version, aliased, values_file)
+                    result.findings.extend(findings)
+                    result.verdicts.append(self._verdict(workload, pod, judged, clean, level, version))
+                else:
+                    result.findings.extend(finding for finding, _ in self.findings(document, pod, aliased, values_file))
+
+    def _hardened_copy(self, document: Document) -> list[Pod]:
+        """The document's pods as post-render would leave them (a fresh parse, filled)."""
+        hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
+        self.fill(document, hardened)
+        return list(pods_in(hardened))
+
+    def _judge(self, document, pod, hardened_pod, level, version, aliased, values_file):
+        """The --pss findings of one pod, and its control violations for the verdict.
+
+        A control has no fix of its own; its violation counts as fixable when post-render's
+        fixes (the default run's, under this config) make the same pod pass it.
+        """
+        target = resolve(version, self.kube_version)
+        context = context_for({}, self.kube_version, target)
+        runs = [(self._settings[rule.id], context) for rule in level_rules(level, target.policy)]
+        left = {(rule.id, violation.path) for rule, violation in self._violations(hardened_pod, runs)}
+        pairs = list(self._check(document, pod, runs, aliased, values_file, left))
+        judged = [control_violation(self._settings[finding.rule].rule, violation) for finding, violation in pairs]
+        return [finding for finding, _ in pairs], judged, not left
+
+    def _verdict(self, workload, pod, judged, clean_after_post_render, level, version) -> WorkloadVerdict:
+        result = verdict_of(judged, level, version, self.kube_version)
+        after_post_render = result.admitted or clean_after_post_render
+        line = verdict_line(pod, result, self.namespace)
+        if not result.admitted and after_post_render:
+            line += " (admitted after helm-harden post-render)"
+        return WorkloadVerdict(workload, result.admitted, result.level, result.version,
+                               tuple(result.control_names), line, after_post_render)
 
     def harden(self, document: Document) -> Hardened:
         """Apply every enabled fix to one document, then prove the result is right.
@@ -126,34 +182,44 @@ class Engine:
     def findings(
         self, document: Document, pod: Pod, aliased: AliasedNodes, values_file: str | None = None
     ) -> Iterator[tuple]:
-        """``(finding, violation)`` for every enabled rule's violations in one pod, exemptions applied.
+        """``(finding, violation)`` for the default run's violations in one pod, exemptions applied."""
+        return self._check(document, pod, self._runs, aliased, values_file)
 
-        A field of an unexpected type (a list where Kubernetes has a string, say) is an input error
-        naming the object rather than a crash; the API server would reject such an object too.
+    @staticmethod
+    def _violations(pod: Pod, runs) -> Iterator[tuple]:
+        """``(rule, violation)`` for each rule of ``runs`` that applies to ``pod``.
+
+        Rules read the pod through the workload view, whose readers take a field of an
+        unexpected type for an absent one; an exception from a rule is a bug (exit 4).
         """
-        ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
         windows = pod.is_windows
-        try:
-            for settings, context in self._rules:
-                if windows and settings.rule.LINUX_ONLY:
-                    continue
-                for violation in settings.rule.check(pod, context):
-                    finding = self._finding(document, pod, settings, violation)
-                    finding.values_file = values_file
-                    if settings.id in ignored:
-                        finding.suppressed = ignored[settings.id]
-                    elif self.config.exemptions:
-                        apply_exemptions(finding, self.config.exemptions, self.today)
-                    if finding.suppressed:
-                        finding.fixable = False  # an accepted exception is left as the chart wrote it
-                    elif finding.fixable and aliased.touched_by(violation.fix):
-                        finding.fixable = False
-                        finding.note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
-                    yield finding, violation
-        except (TypeError, AttributeError, ValueError):
-            raise InputError(
-                f"{document.label}: {pod.kind} {pod.name}: a securityContext or container field has an unexpected type"
-            ) from None
+        for settings, context in runs:
+            rule = settings.rule
+            if windows and rule.linux_only:
+                continue
+            for violation in rule.check(pod, context):
+                yield rule, violation
+
+    def _check(self, document, pod, runs, aliased, values_file=None, left=None) -> Iterator[tuple]:
+        """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
+        ``(rule, path)`` violations post-render would leave (the others are fixable)."""
+        ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
+        for rule, violation in self._violations(pod, runs):
+            settings = self._settings[rule.id]
+            finding = self._finding(document, pod, settings, violation)
+            finding.values_file = values_file
+            if left is not None:
+                finding.fixable = (rule.id, violation.path) not in left
+            if rule.id in ignored:
+                finding.suppressed = ignored[rule.id]
+            elif self.config.exemptions:
+                apply_exemptions(finding, self.config.exemptions, self.today)
+            if finding.suppressed:
+                finding.fixable = False  # an accepted exception is left as the chart wrote it
+            elif finding.fixable and aliased.touched_by(violation.fix):
+                finding.fixable = False
+                finding.note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
+            yield finding, violation
 
     def _shared(self, value):
         return self._shared_values.setdefault(value, value)
@@ -171,7 +237,7 @@ class Engine:
             source=document.source,
             document=document.index + 1,
             origin=document.origin,
-            message=self._shared(violation.message),
+            message=self._shared(settings.rule.message(violation)),
             fixable=settings.fix and bool(violation.fix),
             hook=pod.is_helm_hook,
         )

@@ -6,7 +6,8 @@ Two sources, both with a mandatory reason:
   namespace and container (shell-style patterns); an optional ``expires`` date turns an
   exemption back into a finding, which then says so;
 - the annotation ``ignore.helm-harden.io/<rule-id>: "<reason>"`` on an object or its pod
-  template, for charts whose authors can annotate their own objects.
+  template, for charts whose authors can annotate their own objects. An annotation name holds
+  no ``/``, so a Pod Security control's is ``ignore.helm-harden.io/pss.<control-id>``.
 
 A suppressed finding stays in machine-readable output, marked with its reason, but neither
 counts towards the exit code nor gets fixed by post-render.
@@ -20,8 +21,10 @@ from fnmatch import fnmatchcase
 
 from helm_harden.errors import InputError
 from helm_harden.rules import RULES_BY_ID
+from helm_harden.rules.base import PSS_PREFIX
 
 ANNOTATION_PREFIX = "ignore.helm-harden.io/"
+PSS_ANNOTATION_PREFIX = "pss."
 MATCH_FIELDS = ("rule", "chart", "template", "kind", "name", "namespace", "container")
 
 
@@ -81,13 +84,18 @@ def annotation_reasons(annotations: dict, where: str) -> dict[str, str]:
     for key, value in annotations.items():
         if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
             continue
-        rule = key[len(ANNOTATION_PREFIX) :]
+        rule = annotation_rule(key[len(ANNOTATION_PREFIX) :])
         if rule not in RULES_BY_ID:
             raise InputError(f"{where}: annotation {key}: unknown rule {rule!r} (see: helm-harden rules)")
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{where}: annotation {key} needs a reason as its value")
         reasons[rule] = value.strip()
     return reasons
+
+
+def annotation_rule(name: str) -> str:
+    """The rule ID an ignore annotation's name stands for: ``pss.sysctls`` is ``pss/sysctls``."""
+    return PSS_PREFIX + name[len(PSS_ANNOTATION_PREFIX) :] if name.startswith(PSS_ANNOTATION_PREFIX) else name
 
 
 def apply_exemptions(finding, exemptions: tuple[Exemption, ...], today: datetime.date) -> None:

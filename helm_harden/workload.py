@@ -47,6 +47,43 @@ INHERITED_FIELDS = frozenset(
     {"runAsUser", "runAsGroup", "runAsNonRoot", "seccompProfile", "seLinuxOptions", "appArmorProfile"}
 )
 
+# The profile types that confine a container (seccompProfile.type, appArmorProfile.type).
+CONFINED_PROFILE_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+SECCOMP_POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
+SECCOMP_CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
+APPARMOR_ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
+# The SELinux types a container may run as (container_engine_t from Kubernetes 1.31).
+SELINUX_CONTAINER_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
+SELINUX_ENGINE_TYPE = "container_engine_t"
+
+
+# Rendered YAML is not validated yet: a field may be missing, null, or of the wrong type. The
+# readers treat anything that is not the expected shape as absent, which is what the API
+# server's decoder does with a null and what its validation would reject otherwise.
+
+
+def mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def is_set(value: Any) -> bool:
+    """Set to something other than the empty string, which the API treats as unset."""
+    return value is not None and value != ""
+
+
+def one_of(value: Any, allowed: frozenset) -> bool:
+    """``value`` is one of the strings in ``allowed`` (a list or mapping there is just not one)."""
+    return isinstance(value, str) and value in allowed
+
+
+def is_uid_zero(value: Any) -> bool:
+    # ``False == 0`` in Python; a boolean is never a UID.
+    return type(value) is int and value == 0
+
 
 @dataclass(slots=True)
 class Pod:
@@ -83,9 +120,20 @@ class Pod:
         return isinstance(os_spec, dict) and os_spec.get("name") == "windows"
 
     @property
+    def user_namespaced(self) -> bool:
+        """``spec.hostUsers: false``: the pod runs in its own user namespace (unset means the host's)."""
+        return self.spec.get("hostUsers") is False
+
+    @property
     def annotations(self) -> dict:
         annotations = self.metadata.get("annotations")
         return annotations if isinstance(annotations, dict) else {}
+
+    def security_contexts(self) -> list[tuple[Container | None, dict, Path]]:
+        """``(container or None, securityContext, its path)``: the pod's, then each container's."""
+        owners: list = [(None, self.security_context, self.security_context_path)]
+        owners += [(c, c.security_context, c.security_context_path) for c in self.containers()]
+        return owners
 
     @property
     def annotations_path(self) -> Path:
@@ -139,6 +187,20 @@ class Container:
     @property
     def is_ephemeral(self) -> bool:
         return self.field == "ephemeralContainers"
+
+    def capabilities(self, key: str) -> list:
+        """``securityContext.capabilities.add`` or ``.drop``, as a list (empty when unset or malformed)."""
+        return sequence(mapping(self.security_context.get("capabilities")).get(key))
+
+    def drops_all_capabilities(self) -> bool:
+        """``drop`` lists ``ALL``, spelt exactly so: the names are case-sensitive."""
+        return "ALL" in self.capabilities("drop")
+
+    def drop_all_hint(self) -> str:
+        """Why a ``drop`` that seems to hold ALL does not, for a message; empty when it does not seem to."""
+        if any(isinstance(name, str) and name.upper() == "ALL" for name in self.capabilities("drop")):
+            return " (names are case-sensitive: write ALL)"
+        return ""
 
     def effective(self, key: str) -> tuple[Any, Path | None]:
         """A securityContext value as the kubelet sees it, and where it is set (None: nowhere).
@@ -195,12 +257,8 @@ def _pod_of(obj: Any, root: Path) -> Pod | None:
         spec_path=root + location.spec,
         metadata=metadata if isinstance(metadata, dict) else {},
         metadata_path=root + location.metadata,
-        object_annotations=_mapping(object_metadata.get("annotations")),
+        object_annotations=mapping(object_metadata.get("annotations")),
     )
-
-
-def _mapping(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _api_group(api_version: Any) -> str | None:

@@ -14,8 +14,11 @@ import sys
 
 import pytest
 
-from helm_harden.rules import RULES
+from helm_harden.profiles import default_rules
 from helm_harden.workload import POD_LOCATIONS
+
+DEFAULT_RULES = default_rules()
+
 
 CHARTS = "charts-under-test"
 INSECURE = f"{CHARTS}/insecure"
@@ -167,7 +170,7 @@ def test_insecure_chart_has_exactly_the_expected_findings(check_json):
 
 def test_insecure_chart_covers_every_rule_every_kind_and_container_field():
     """The chart stays a complete showcase when rules or workload kinds are added."""
-    assert {row[0] for row in INSECURE_FINDINGS} == {rule.ID for rule in RULES}
+    assert {row[0] for row in INSECURE_FINDINGS} == {rule.id for rule in DEFAULT_RULES}
     assert {row[1] for row in INSECURE_FINDINGS} == set(POD_LOCATIONS)
     paths = [row[4] for row in INSECURE_FINDINGS]
     for field in ("/initContainers/", "/containers/", "/ephemeralContainers/"):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from helm_harden.rules import RULES
 from conftest import TESTS_DIR
 
 CHARTS = TESTS_DIR.parent / "charts-under-test"
@@ -117,7 +118,13 @@ def test_sarif_in_pss_mode_describes_the_controls(harden):
     result = harden("check", str(CHARTS / "webapp"), "--pss", "restricted", "--format", "sarif")
     run = json.loads(result.stdout)["runs"][0]
     described = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
-    assert len(described) == 19 and all(rule.startswith("pss/") for rule in described)
+    assert described == [rule.id for rule in RULES]
+    assert len([rule for rule in described if rule.startswith("pss/")]) == 19
+    # What ran is the restricted profile: every hardening rule and every baseline control it replaces is off.
+    [invocation] = run["invocations"]
+    assert {o["descriptor"]["id"] for o in invocation["ruleConfigurationOverrides"]} == {
+        rule.id for rule in RULES if not rule.is_control} | {"pss/capabilities-baseline", "pss/seccomp-baseline",
+                                                             "pss/host-path-volumes", "pss/proc-mount"}
     assert {r["ruleId"] for r in run["results"]} == {
         "pss/capabilities-restricted", "pss/privilege-escalation", "pss/running-as-non-root", "pss/seccomp-restricted",
     }

@@ -37,8 +37,12 @@ from helm_harden.report.locations import (
 from helm_harden.paths import relative_path, repository_root
 from helm_harden.report.markdown import format_markdown
 from helm_harden.report.sarif import format_sarif
+from helm_harden.profiles import default_rules
 from helm_harden.rules import RULES
 from helm_harden.rules.base import Severity
+
+DEFAULT_RULES = default_rules()
+
 
 TESTS_DIR = Path(__file__).resolve().parent
 SARIF_SCHEMA = json.loads((TESTS_DIR / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -111,21 +115,27 @@ def test_sarif_is_valid_and_describes_every_rule(insecure_sarif):
     run = insecure_sarif["runs"][0]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["informationUri"]) == ("helm-harden", README)
-    assert [rule["id"] for rule in driver["rules"]] == [rule.ID for rule in RULES]
+    assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in RULES]
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     for descriptor, rule in zip(driver["rules"], RULES):
-        assert descriptor["shortDescription"] == {"text": rule.SUMMARY}
-        assert descriptor["helpUri"] == f"{README}#{rule.ID}"
-        assert descriptor["defaultConfiguration"] == {"level": levels[rule.SEVERITY]}
-        assert descriptor["help"]["markdown"].splitlines()[0] == rule.__doc__.strip().splitlines()[0]
-        assert "Fails" in descriptor["help"]["text"] and "``" not in descriptor["help"]["text"]
+        assert descriptor["shortDescription"] == {"text": rule.summary}
+        assert descriptor["helpUri"] == f"{README}#{rule.id.replace('/', '')}"
+        assert descriptor["defaultConfiguration"] == {"level": levels[rule.severity]}
+        assert descriptor["help"]["markdown"].splitlines()[0] == rule.module.__doc__.strip().splitlines()[0]
+        assert "``" not in descriptor["help"]["text"]
+        assert ("Fails" in descriptor["help"]["text"]) is (not rule.is_control)
         assert descriptor["fullDescription"] == descriptor["help"]
-    assert run["invocations"] == [{"executionSuccessful": True}]
+    # The Pod Security controls are described, and said to be off in a default run.
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is True
+    assert [o["descriptor"]["id"] for o in invocation["ruleConfigurationOverrides"]] == [
+        rule.id for rule in RULES if rule.is_control
+    ]
 
 
 def test_sarif_results_point_at_template_lines(insecure_sarif):
     results = insecure_sarif["runs"][0]["results"]
-    rule_ids = [rule.ID for rule in RULES]
+    rule_ids = [rule.id for rule in RULES]
     assert len(results) == 29
     located = set()
     for result in results:
@@ -192,7 +202,7 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
     assert root.tag == "testsuites"
     suites = [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors"), s.get("skipped"))
               for s in root.findall("testsuite")]
-    rules = len(RULES)
+    rules = len(DEFAULT_RULES)
     assert suites == [
         ("charts-under-test/hardened (default values)", str(9 * rules), "0", "0", "0"),
         ("charts-under-test/insecure (default values)", str(10 * rules), "20", "0", "0"),
@@ -212,7 +222,7 @@ def test_junit_cases_name_object_rule_and_template(repository_junit):
     [suite] = [s for s in repository_junit.findall("testsuite") if s.get("name") == "charts-under-test/webapp (ci/default-values.yaml)"]
     template = f"{WEBAPP}/templates/deployment.yaml"
     deployment = [case for case in suite.findall("testcase") if case.get("classname") == template]
-    assert [case.get("name") for case in deployment] == [f"Deployment/release-name-webapp {rule.ID}" for rule in RULES]
+    assert [case.get("name") for case in deployment] == [f"Deployment/release-name-webapp {rule.id}" for rule in DEFAULT_RULES]
     by_name = {case.get("name"): case for case in deployment}
     limits = by_name["Deployment/release-name-webapp resource-limits"]
     assert (limits.get("file"), limits.get("line")) == (template, "61")
@@ -245,7 +255,7 @@ def test_github_annotations(check):
     ) in lines
     assert (
         f"::error file={templates}/deployment-selinux.yaml,line=19,title=selinux-options::"
-        "Deployment fail-selinux-deployment: SELinux type spc_t is not a container type"
+        "Deployment fail-selinux-deployment: SELinux type spc_t is not an allowed container type"
     ) in lines
     assert lines[-1] == "helm-harden: 29 findings annotated (18 errors, 11 warnings) in 10 workloads."
 
@@ -381,7 +391,7 @@ def test_sarif_unit(scan):
     # The same problem under another values file is the same alert; fingerprints ignore lines.
     marks = [r["partialFingerprints"]["helmHarden/v1"] for r in results]
     assert marks[0] == marks[3] == f"{fingerprint(scan.findings[0])}:1"
-    rule_ids = [rule.ID for rule in RULES]
+    rule_ids = [rule.id for rule in RULES]
     disabled = [rule for rule in rule_ids if rule not in scan.rules]
     assert run["invocations"] == [{
         "executionSuccessful": False,

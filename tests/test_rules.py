@@ -19,9 +19,13 @@ from helm_harden.config import default_config, load_config
 from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.manifest import parse_documents
-from helm_harden.rules import RULES, RULES_BY_ID
+from helm_harden.profiles import default_rules
 from helm_harden.rules.base import RuleContext
 from helm_harden.workload import pods_in
+
+DEFAULT_RULES = default_rules()
+RULES_BY_ID = {rule.id: rule for rule in DEFAULT_RULES}
+
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -70,7 +74,7 @@ def load_fixture(rule_id: str):
 
 def rule_config(tmp_path: Path, rule_id: str, setup: Setup):
     """A config, read from a real ``.helm-harden.yaml``, that enables only ``rule_id``."""
-    rules = {rule.ID: {"enabled": False} for rule in RULES if rule.ID != rule_id}
+    rules = {rule.id: {"enabled": False} for rule in DEFAULT_RULES if rule.id != rule_id}
     rules[rule_id] = dict(setup.settings)
     path = tmp_path / ".helm-harden.yaml"
     path.write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
@@ -288,7 +292,7 @@ def test_drop_capabilities_allowed_add(tmp_path):
 
 def test_drop_capabilities_messages(tmp_path):
     assert messages(tmp_path, "drop-capabilities", "fail-lower-case-all") == [
-        ("app", "does not drop ALL capabilities (names are case-sensitive: use ALL)"),
+        ("app", "does not drop ALL capabilities (names are case-sensitive: write ALL)"),
     ]
     assert messages(tmp_path, "drop-capabilities", "fail-add-outside-allow-list-without-drop") == [
         ("app", "adds capabilities NET_RAW, SYS_TIME"),
@@ -535,7 +539,7 @@ def test_selinux_options(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("rule_id", sorted(rule.ID for rule in RULES if rule.FIX == "opt-in"))
+@pytest.mark.parametrize("rule_id", sorted(rule.id for rule in DEFAULT_RULES if rule.fix == "opt-in"))
 def test_opt_in_fixes_are_off_by_default(tmp_path, rule_id):
     """Without ``fix: true`` an opt-in rule reports the same findings, none of them fixable."""
     settings = {key: value for key, value in SETUPS[rule_id].settings.items() if key != "fix"}
@@ -546,7 +550,7 @@ def test_opt_in_fixes_are_off_by_default(tmp_path, rule_id):
 
 def test_default_config_runs_every_rule_with_default_fixes():
     config = default_config()
-    assert [settings.id for settings in config.enabled_rules] == [rule.ID for rule in RULES]
+    assert [settings.id for settings in config.enabled_rules] == [rule.id for rule in DEFAULT_RULES]
     assert {settings.id for settings in config.rules if settings.fix} == {
         "run-as-non-root",
         "drop-capabilities",
@@ -590,7 +594,7 @@ def test_each_fix_removes_its_violation_and_is_idempotent(tmp_path, rule_id, set
         before = _violations(rule, context, document.data)
         before_keys = {_key(index, v) for index, v in before}
         for index, violation in before:
-            if rule.FIX is None:
+            if rule.fix is None:
                 assert violation.fix == (), f"{rule_id} has no fix but offered one"
             if not violation.fix:
                 continue
@@ -604,7 +608,7 @@ def test_each_fix_removes_its_violation_and_is_idempotent(tmp_path, rule_id, set
             twice = copy.deepcopy(once)
             _apply(violation.fix, twice)
             assert twice == once
-    if rule.FIX is not None:
+    if rule.fix is not None:
         assert fixes_seen > 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
@@ -29,15 +28,26 @@ def format_markdown(result: ScanResult) -> str:
     return template.render(result=result, summary=summarize(result))
 
 
+def rule_profiles(settings) -> list[str]:
+    """The profiles a rule is in (with this config): a baseline control is in restricted too."""
+    rule = settings.rule
+    profiles = ["default"] if settings.enabled else []
+    if rule.is_control:
+        profiles += ["pss-baseline", "pss-restricted"] if rule.module.LEVEL == "baseline" else ["pss-restricted"]
+    return profiles
+
+
 def format_rules_markdown(config: Config) -> str:
     rules = [
         {
             "id": s.id,
             "severity": str(s.severity),
-            "fix": s.rule.FIX or "none",
-            "summary": s.rule.SUMMARY,
-            "doc": inspect.cleandoc(s.rule.__doc__ or ""),
-            "options": s.rule.OPTIONS,
+            "anchor": s.id.replace("/", ""),
+            "fix": s.rule.fix or "none",
+            "summary": s.rule.summary,
+            "doc": s.rule.doc,
+            "options": s.rule.default_options,
+            "profiles": ", ".join(rule_profiles(s)),
         }
         for s in config.rules
     ]

@@ -11,7 +11,6 @@ to render are tool execution notifications, and make the invocation unsuccessful
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections import Counter
@@ -22,7 +21,6 @@ from helm_harden.findings import Finding, RenderFailure, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file
-from helm_harden.admission import RULE_PREFIX as PSS_RULE_PREFIX
 from helm_harden.rules import RULES
 from helm_harden.rules.base import Severity
 
@@ -32,9 +30,6 @@ FINGERPRINT_KEY = "helmHarden/v1"
 SOURCE_ROOT = "%SRCROOT%"  # GitHub and most viewers resolve relative URIs against the checkout
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
-PSS_URI = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 
 
 def format_sarif(result: ScanResult) -> str:
@@ -63,52 +58,33 @@ def format_sarif(result: ScanResult) -> str:
 
 
 def _descriptors(result: ScanResult) -> list[dict]:
-    """Every hardening rule; with --pss, every Pod Security control instead."""
-    if any(rule.startswith(PSS_RULE_PREFIX) for rule in result.rules):
-        from helm_harden import pss
-
-        return [control_descriptor(control) for control in pss.CONTROLS]
+    """Every registered rule, Pod Security controls included, whichever ran."""
     return [rule_descriptor(rule) for rule in RULES]
-
-
-def control_descriptor(control) -> dict:
-    documentation = inspect.cleandoc(control.__doc__ or control.NAME)
-    described = {"text": _plain(documentation), "markdown": documentation}
-    return {
-        "id": PSS_RULE_PREFIX + control.ID,
-        "name": "".join(word.capitalize() for word in control.ID.split("-")),
-        "shortDescription": {"text": f"{control.NAME} ({control.LEVEL})"},
-        "fullDescription": described,
-        "help": described,
-        "helpUri": PSS_URI,
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["security", "kubernetes", "pod-security-standards"]},
-    }
 
 
 def help_uri(rule_id: str) -> str:
     """The rule's section of the README (GitHub's anchor for the heading ``#### `rule-id` ``)."""
-    return f"{INFORMATION_URI}#{rule_id}"
+    return f"{INFORMATION_URI}#{rule_id.replace('/', '')}"
 
 
 def rule_descriptor(rule) -> dict:
-    documentation = inspect.cleandoc(rule.__doc__ or rule.SUMMARY)
-    described = {"text": _plain(documentation), "markdown": documentation}
+    described = {"text": _plain(rule.doc), "markdown": rule.doc}
+    tags = ["security", "kubernetes"] + (["pod-security-standards"] if rule.is_control else [])
     return {
-        "id": rule.ID,
-        "name": "".join(word.capitalize() for word in rule.ID.split("-")),
-        "shortDescription": {"text": rule.SUMMARY},
+        "id": rule.id,
+        "name": "".join(word.capitalize() for word in rule.id.replace("/", "-").split("-")),
+        "shortDescription": {"text": rule.summary},
         "fullDescription": described,
         "help": described,
-        "helpUri": help_uri(rule.ID),
-        "defaultConfiguration": {"level": LEVELS[rule.SEVERITY]},
-        "properties": {"tags": ["security", "kubernetes"], "fix": rule.FIX or "none"},
+        "helpUri": help_uri(rule.id),
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": tags, "fix": rule.fix or "none"},
     }
 
 
 def _plain(markdown: str) -> str:
     """The docstrings are Markdown; as plain text, code spans lose their backticks."""
-    return re.sub(r"``(.+?)``", r"\1", markdown)
+    return re.sub(r"``(.+?)``", r"\1", markdown, flags=re.S)
 
 
 def _results(result: ScanResult, rule_index: dict[str, int]) -> list[dict]:

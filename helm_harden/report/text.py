@@ -81,15 +81,19 @@ def finding_line(finding, rule_width: int = 26) -> str:
 
 def format_rules_text(config: Config) -> str:
     """The rules with the settings in effect: severity, whether post-render fixes, options."""
-    lines = [f"{'RULE':<26} {'SEVERITY':<8} {'FIX':<14} DESCRIPTION"]
+    width = max(len(settings.id) for settings in config.rules) + 1
+    lines = [f"{'RULE':<{width}} {'SEVERITY':<8} {'FIX':<14} DESCRIPTION"]
     for settings in config.rules:
-        if settings.rule.FIX is None:
+        if settings.rule.fix is None:
             fix = "none"
         else:
-            fix = ("on" if settings.fix else "off") + (" (opt-in)" if settings.rule.FIX == "opt-in" else "")
-        state = "" if settings.enabled else " (disabled)"
-        lines.append(f"{settings.id:<26} {str(settings.severity):<8} {fix:<14} {settings.rule.SUMMARY}{state}")
+            fix = ("on" if settings.fix else "off") + (" (opt-in)" if settings.rule.fix == "opt-in" else "")
+        if settings.enabled:
+            state = ""
+        else:
+            state = " (--pss only)" if settings.rule.is_control else " (disabled)"
+        lines.append(f"{settings.id:<{width}} {str(settings.severity):<8} {fix:<14} {settings.rule.summary}{state}")
         options = ", ".join(f"{key}={value}" for key, value in settings.options.items() if value is not None)
         if options:
-            lines.append(f"{'':<26} {'':<8} {'':<14} options: {options}")
+            lines.append(f"{'':<{width}} {'':<8} {'':<14} options: {options}")
     return "\n".join(lines) + "\n"

@@ -1,5 +1,9 @@
-"""The rule registry: every rule, in the order reports list them."""
+"""The rule registry: every rule and Pod Security control, in the order reports list them.
 
+One explicit tuple; `helm_harden.profiles` says which of them a run applies.
+"""
+
+from helm_harden.pss.controls import CONTROLS
 from helm_harden.rules import (
     apparmor_profile,
     drop_capabilities,
@@ -13,19 +17,26 @@ from helm_harden.rules import (
     seccomp_profile,
     selinux_options,
 )
+from helm_harden.rules.base import Rule
 
-RULES = (
-    run_as_non_root,
-    run_as_user_group,
-    no_privileged,
-    drop_capabilities,
-    read_only_root_filesystem,
-    no_privilege_escalation,
-    seccomp_profile,
-    resource_limits,
-    image_tag_pinned,
-    apparmor_profile,
-    selinux_options,
+RULES = tuple(
+    Rule.of(module)
+    for module in (
+        # The hardening techniques
+        run_as_non_root,
+        run_as_user_group,
+        no_privileged,
+        drop_capabilities,
+        read_only_root_filesystem,
+        no_privilege_escalation,
+        seccomp_profile,
+        resource_limits,
+        image_tag_pinned,
+        apparmor_profile,
+        selinux_options,
+        # The Pod Security Standards' controls, as the standard lists them
+        *CONTROLS,
+    )
 )
 
-RULES_BY_ID = {rule.ID: rule for rule in RULES}
+RULES_BY_ID = {rule.id: rule for rule in RULES}

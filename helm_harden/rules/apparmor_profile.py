@@ -26,31 +26,30 @@ Fails:
 
 from helm_harden.patch import SetDefault
 from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.workload import APPARMOR_ANNOTATION_PREFIX as ANNOTATION_PREFIX
 
 ID = "apparmor-profile"
 SEVERITY = Severity.ERROR
 FIX = "opt-in"
 SUMMARY = "No container is AppArmor-unconfined (with require: every one sets a profile)."
 OPTIONS = {"require": False}
+SCOPE = "container"
 LINUX_ONLY = True
 
-ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 
-
-def check(pod, context: RuleContext):
+def check(pod, container, context: RuleContext):
     use_field = context.kube_at_least(1, 30)
-    for container in pod.containers():
-        profile, path = _effective_profile(pod, container)
-        if profile == "Unconfined":
-            yield Violation(path, "AppArmor profile is unconfined", container)
-        elif profile is None and context.options["require"]:
-            if use_field:
-                # The type rather than the whole profile: a rendered ``appArmorProfile: {}`` gets completed.
-                fix = (SetDefault(pod.security_context_path + ("appArmorProfile", "type"), "RuntimeDefault", fill_empty=True),)
-            else:
-                fix = (SetDefault(pod.annotations_path + (ANNOTATION_PREFIX + container.name,), "runtime/default"),)
-            where = security_context_field(container, "appArmorProfile")
-            yield Violation(where, "no AppArmor profile is set", container, fix)
+    profile, path = _effective_profile(pod, container)
+    if profile == "Unconfined":
+        yield Violation(path, "AppArmor profile is unconfined")
+    elif profile is None and context.options["require"]:
+        if use_field:
+            # The type rather than the whole profile: a rendered ``appArmorProfile: {}`` gets completed.
+            fix = (SetDefault(pod.security_context_path + ("appArmorProfile", "type"), "RuntimeDefault", fill_empty=True),)
+        else:
+            fix = (SetDefault(pod.annotations_path + (ANNOTATION_PREFIX + container.name,), "runtime/default"),)
+        where = security_context_field(container, "appArmorProfile")
+        yield Violation(where, "no AppArmor profile is set", fix=fix)
 
 
 def _effective_profile(pod, container):

@@ -1,29 +1,45 @@
-"""What every rule module provides, and the types its `check` works with.
+"""The one contract of hardening rules and Pod Security controls, and the types their checks use.
 
 A rule is a module with:
 
-- ``ID``: the stable rule ID used in output, config and exemptions;
-- ``SEVERITY``: the default `Severity`;
+- ``ID``: the stable rule ID used in output, config, exemptions and annotations (a Pod Security
+  control's is its control ID; the registry prefixes ``pss/``);
+- ``SUMMARY``: one line for ``helm-harden rules`` (a control's is its docstring's first line);
+- ``SEVERITY``: the default `Severity` (a control's is always ``error``: admission rejects);
 - ``FIX``: ``"default"`` if post-render applies its fix out of the box, ``"opt-in"`` if only when
-  the config enables it, ``None`` if it never changes anything;
-- ``SUMMARY``: one line for ``helm-harden rules``;
-- ``OPTIONS``: option names and their defaults (the config may override them);
+  the config enables it; absent if it never changes anything;
+- ``SCOPE``: ``"container"`` when the check judges one container at a time (the engine walks
+  the containers and calls ``check(pod, container, context)``), else ``"pod"`` (the default:
+  ``check(pod, context)``, for checks of pod fields or that weigh pod and containers together);
+- ``OPTIONS``: option names and their defaults, or an `Option` for a type the default cannot
+  say; the config overrides them, validated by `Option.validate` alone;
 - ``LINUX_ONLY``: True when the settings it checks are Linux-only: the API forbids them in
-  Windows pods (``spec.os.name: windows``), which the engine therefore spares the rule;
-- a docstring that is its user documentation, with a passing and a failing example;
-- ``check(pod, context)``, yielding a `Violation` for each problem, with the fix that repairs
-  it when one exists.
+  Windows pods, which the engine therefore spares the rule (default False);
+- ``REVISIONS``: the Kubernetes (policy) versions at which the rule changed, the first being the
+  one it applies from (default: every version);
+- a docstring that is its user documentation;
+- ``check``, yielding a `Violation` for each problem, with the fix that repairs it when one
+  exists (a patch that only fills what is absent).
+
+Pod Security controls also say their documented ``NAME``, their ``LEVEL`` and the baseline
+controls they replace (``OVERRIDES``); see `helm_harden.profiles`.
 """
 
 from __future__ import annotations
 
 import enum
+import inspect
 import json
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import Any, Iterator
 
 from helm_harden.patch import Fix
-from helm_harden.workload import Container, Path
+from helm_harden.workload import Container, Path, Pod
+
+Version = tuple  # (major, minor), e.g. (1, 30)
+OLDEST: Version = (1, 0)
+PSS_PREFIX = "pss/"  # a Pod Security control's rule ID is its control ID after this
 
 
 class Severity(enum.IntEnum):
@@ -42,22 +58,120 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected info, warning or error)") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A rule option: its default, its type, and for numbers the least value allowed."""
+
+    default: Any
+    type: type
+    minimum: int | None = None
+    why_minimum: str = ""
+
+    @classmethod
+    def of(cls, value: Any) -> Option:
+        return value if isinstance(value, Option) else cls(value, type(value))
+
+    def validate(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this option, None when nothing is."""
+        if value is None and self.default is None:
+            return None
+        if type(value) is bool and self.type is not bool or not isinstance(value, self.type):
+            return f"must be of type {self.type.__name__}"
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            return "must be a list of strings"
+        if self.minimum is not None and value < self.minimum:
+            return f"must be at least {self.minimum}{self.why_minimum}"
+        return None
+
+
 @dataclass(slots=True)
 class Violation:
     path: Path  # where the offending (or missing) field is, from the document root
     message: str
-    container: Container | None = None  # None for a pod- or object-level problem
+    container: Container | None = None  # None for a pod- or object-level problem (filled in for container scope)
     fix: Fix = ()  # patch operations that repair it; empty when it needs a human
 
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
+    """What a check is evaluated against: its options and the Kubernetes version.
+
+    ``policy`` is the Pod Security policy version whose rules apply and ``cluster`` the version
+    of the API server judging (they differ when a namespace pins an older policy); both are
+    the target Kubernetes version, or the newest known, outside ``--pss``.
+    """
+
     options: dict[str, Any]
-    kube_version: tuple[int, int] | None = None  # the --kube-version target, None if not given
+    kube_version: Version | None = None  # the --kube-version target, None if not given
+    policy: Version = (1, 99)
+    cluster: Version = (1, 99)
 
     def kube_at_least(self, major: int, minor: int) -> bool:
         """True when the target is at least that version; an unknown target counts as current."""
         return self.kube_version is None or self.kube_version >= (major, minor)
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A registered rule: the module's contract, read and checked once."""
+
+    id: str
+    summary: str
+    severity: Severity
+    fix: str | None  # "default", "opt-in" or None
+    scope: str  # "pod" or "container"
+    options: dict[str, Option]
+    linux_only: bool
+    revisions: tuple[Version, ...]
+    doc: str
+    module: ModuleType
+
+    @classmethod
+    def of(cls, module: ModuleType) -> Rule:
+        control = hasattr(module, "LEVEL")
+        doc = inspect.cleandoc(module.__doc__ or "")
+        scope = getattr(module, "SCOPE", "pod")
+        fix = getattr(module, "FIX", None)
+        if scope not in ("pod", "container") or fix not in ("default", "opt-in", None) or not doc:
+            raise TypeError(f"{module.__name__} does not follow the rule contract")
+        return cls(
+            id=PSS_PREFIX + module.ID if control else module.ID,
+            summary=doc.splitlines()[0] if control else module.SUMMARY,
+            severity=Severity.ERROR if control else module.SEVERITY,
+            fix=fix,
+            scope=scope,
+            options={name: Option.of(value) for name, value in getattr(module, "OPTIONS", {}).items()},
+            linux_only=getattr(module, "LINUX_ONLY", False),
+            revisions=tuple(getattr(module, "REVISIONS", (OLDEST,))),
+            doc=doc,
+            module=module,
+        )
+
+    @property
+    def is_control(self) -> bool:
+        return self.id.startswith(PSS_PREFIX)
+
+    @property
+    def default_options(self) -> dict[str, Any]:
+        return {name: option.default for name, option in self.options.items()}
+
+    def message(self, violation: Violation) -> str:
+        """A finding's message: a control's names the control as the standard does."""
+        if self.is_control:
+            return f"{self.module.NAME} ({self.module.LEVEL}): {violation.message}"
+        return violation.message
+
+    def check(self, pod: Pod, context: RuleContext) -> Iterator[Violation]:
+        """The rule's violations in one pod; for container scope, container by container."""
+        check = self.module.check
+        if self.scope == "pod":
+            yield from check(pod, context)
+            return
+        for container in pod.containers():
+            for violation in check(pod, container, context):
+                if violation.container is None:
+                    violation.container = container
+                yield violation
 
 
 def yaml_scalar(value: Any) -> str:

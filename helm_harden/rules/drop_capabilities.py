@@ -25,30 +25,24 @@ Fails:
 
 from helm_harden.patch import AppendMissing
 from helm_harden.rules.base import RuleContext, Severity, Violation
+from helm_harden.workload import mapping, one_of
 
 ID = "drop-capabilities"
 SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers drop ALL capabilities and add back only allowed ones."
 OPTIONS = {"allowed_add": ["NET_BIND_SERVICE"]}
+SCOPE = "container"
 LINUX_ONLY = True
 
 
-def check(pod, context: RuleContext):
-    allowed = set(context.options["allowed_add"])
-    for container in pod.containers():
-        capabilities = container.security_context.get("capabilities")
-        capabilities = capabilities if isinstance(capabilities, dict) else {}
-        path = container.security_context_path + ("capabilities",)
-        drop = capabilities.get("drop")
-        if not (isinstance(drop, list) and "ALL" in drop):
-            message = "does not drop ALL capabilities"
-            if isinstance(drop, list) and any(str(c).upper() == "ALL" for c in drop):
-                message += " (names are case-sensitive: use ALL)"
-            fix = (AppendMissing(path + ("drop",), "ALL"),) if drop is None or isinstance(drop, list) else ()
-            yield Violation(path + ("drop",), message, container, fix)
-        added = capabilities.get("add")
-        if isinstance(added, list):
-            extra = [str(c) for c in added if not (isinstance(c, str) and c in allowed)]
-            if extra:
-                yield Violation(path + ("add",), f"adds capabilities {', '.join(extra)}", container)
+def check(pod, container, context: RuleContext):
+    allowed = frozenset(context.options["allowed_add"])
+    path = container.security_context_path + ("capabilities",)
+    if not container.drops_all_capabilities():
+        drop = mapping(container.security_context.get("capabilities")).get("drop")
+        fix = (AppendMissing(path + ("drop",), "ALL"),) if drop is None or isinstance(drop, list) else ()
+        yield Violation(path + ("drop",), "does not drop ALL capabilities" + container.drop_all_hint(), fix=fix)
+    extra = [str(c) for c in container.capabilities("add") if not one_of(c, allowed)]
+    if extra:
+        yield Violation(path + ("add",), f"adds capabilities {', '.join(extra)}")

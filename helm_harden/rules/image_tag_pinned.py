@@ -28,21 +28,21 @@ SEVERITY = Severity.WARNING
 FIX = None
 SUMMARY = "Images are pinned to a tag other than latest, or to a digest."
 OPTIONS = {"require_digest": False}
+SCOPE = "container"
 LINUX_ONLY = False
 
 
-def check(pod, context: RuleContext):
-    for container in pod.containers():
-        image = container.data.get("image")
-        if not isinstance(image, str) or not image:
-            continue
-        ref = parse_image(image)
-        path = container.path + ("image",)
-        if context.options["require_digest"] and not (ref.digest or "").startswith("sha256:"):
-            yield Violation(path, f"image {image} is not pinned to a sha256 digest", container)
-        elif ref.digest:
-            continue
-        elif ref.tag is None:
-            yield Violation(path, f"image {image} has no tag, so it means latest", container)
-        elif ref.tag == "latest":
-            yield Violation(path, f"image {image} uses the floating tag latest", container)
+def check(pod, container, context: RuleContext):
+    image = container.data.get("image")
+    if not isinstance(image, str) or not image:
+        return
+    ref = parse_image(image)
+    path = container.path + ("image",)
+    if context.options["require_digest"] and not (ref.digest or "").startswith("sha256:"):
+        yield Violation(path, f"image {image} is not pinned to a sha256 digest")
+    elif ref.digest:
+        return
+    elif ref.tag is None:
+        yield Violation(path, f"image {image} has no tag, so it means latest")
+    elif ref.tag == "latest":
+        yield Violation(path, f"image {image} uses the floating tag latest")

@@ -24,23 +24,23 @@ SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers set allowPrivilegeEscalation: false."
 OPTIONS: dict = {}
+SCOPE = "container"
 LINUX_ONLY = True
 
 
-def check(pod, context: RuleContext):
-    for container in pod.containers():
-        value = container.security_context.get("allowPrivilegeEscalation")
-        if value is False:
-            continue
-        path = security_context_field(container, "allowPrivilegeEscalation")
-        if value is not None:
-            yield Violation(path, f"allowPrivilegeEscalation is {yaml_scalar(value)}, not false", container)
-        elif _must_escalate(container):
-            message = "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)"
-            yield Violation(path, message, container)
-        else:
-            message = "allowPrivilegeEscalation is not set, so setuid binaries can gain privileges"
-            yield Violation(path, message, container, (SetDefault(path, False),))
+def check(pod, container, context: RuleContext):
+    value = container.security_context.get("allowPrivilegeEscalation")
+    if value is False:
+        return
+    path = security_context_field(container, "allowPrivilegeEscalation")
+    if value is not None:
+        yield Violation(path, f"allowPrivilegeEscalation is {yaml_scalar(value)}, not false")
+    elif _must_escalate(container):
+        message = "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)"
+        yield Violation(path, message)
+    else:
+        message = "allowPrivilegeEscalation is not set, so setuid binaries can gain privileges"
+        yield Violation(path, message, fix=(SetDefault(path, False),))
 
 
 def _must_escalate(container) -> bool:

@@ -20,11 +20,11 @@ SEVERITY = Severity.ERROR
 FIX = None
 SUMMARY = "Containers are not privileged."
 OPTIONS: dict = {}
+SCOPE = "container"
 LINUX_ONLY = True
 
 
-def check(pod, context: RuleContext):
-    for container in pod.containers():
-        if container.security_context.get("privileged") is True:
-            path = security_context_field(container, "privileged")
-            yield Violation(path, "runs privileged: it has full access to the node", container)
+def check(pod, container, context: RuleContext):
+    if container.security_context.get("privileged") is True:
+        path = security_context_field(container, "privileged")
+        yield Violation(path, "runs privileged: it has full access to the node")

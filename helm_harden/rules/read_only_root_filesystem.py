@@ -25,27 +25,27 @@ SEVERITY = Severity.WARNING
 FIX = "opt-in"
 SUMMARY = "Containers mount their root filesystem read-only."
 OPTIONS: dict = {}
+SCOPE = "container"
 LINUX_ONLY = True
 
 SCRATCH_VOLUME = "helm-harden-tmp"
 SCRATCH_PATH = "/tmp"
 
 
-def check(pod, context: RuleContext):
-    for container in pod.containers():
-        value = container.security_context.get("readOnlyRootFilesystem")
-        if value is True:
-            continue
-        path = security_context_field(container, "readOnlyRootFilesystem")
-        if value is not None:
-            yield Violation(path, f"readOnlyRootFilesystem is {yaml_scalar(value)}, not true", container)
-            continue
-        fix = [SetDefault(path, True)]
-        if not _mounts_tmp(container):
-            fix.append(AppendMissing(pod.spec_path + ("volumes",), {"name": SCRATCH_VOLUME, "emptyDir": {}}, "name"))
-            mount = {"name": SCRATCH_VOLUME, "mountPath": SCRATCH_PATH}
-            fix.append(AppendMissing(container.path + ("volumeMounts",), mount, "mountPath"))
-        yield Violation(path, "readOnlyRootFilesystem is not set: the root filesystem is writable", container, tuple(fix))
+def check(pod, container, context: RuleContext):
+    value = container.security_context.get("readOnlyRootFilesystem")
+    if value is True:
+        return
+    path = security_context_field(container, "readOnlyRootFilesystem")
+    if value is not None:
+        yield Violation(path, f"readOnlyRootFilesystem is {yaml_scalar(value)}, not true")
+        return
+    fix = [SetDefault(path, True)]
+    if not _mounts_tmp(container):
+        fix.append(AppendMissing(pod.spec_path + ("volumes",), {"name": SCRATCH_VOLUME, "emptyDir": {}}, "name"))
+        mount = {"name": SCRATCH_VOLUME, "mountPath": SCRATCH_PATH}
+        fix.append(AppendMissing(container.path + ("volumeMounts",), mount, "mountPath"))
+    yield Violation(path, "readOnlyRootFilesystem is not set: the root filesystem is writable", fix=tuple(fix))
 
 
 def _mounts_tmp(container) -> bool:

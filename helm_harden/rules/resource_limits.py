@@ -41,31 +41,31 @@ OPTIONS = {
     "default_memory_limit": "256Mi",
     "default_cpu_limit": "500m",
 }
+SCOPE = "container"
 LINUX_ONLY = False
 
 
-def check(pod, context: RuleContext):
+def check(pod, container, context: RuleContext):
     options = context.options
-    for container in pod.containers():
-        if container.is_ephemeral:
+    if container.is_ephemeral:
+        return
+    resources = container.data.get("resources")
+    resources = resources if isinstance(resources, dict) else {}
+    requests = _section(resources, "requests")
+    limits = _section(resources, "limits")
+    wanted = [
+        ("requests", "cpu", limits.get("cpu"), options["default_cpu_request"]),
+        ("requests", "memory", limits.get("memory"), options["default_memory_request"]),
+        ("limits", "memory", requests.get("memory"), options["default_memory_limit"]),
+    ]
+    if options["require_cpu_limit"]:
+        wanted.append(("limits", "cpu", requests.get("cpu"), options["default_cpu_limit"]))
+    for section, resource, counterpart, default in wanted:
+        if (requests if section == "requests" else limits).get(resource) is not None:
             continue
-        resources = container.data.get("resources")
-        resources = resources if isinstance(resources, dict) else {}
-        requests = _section(resources, "requests")
-        limits = _section(resources, "limits")
-        wanted = [
-            ("requests", "cpu", limits.get("cpu"), options["default_cpu_request"]),
-            ("requests", "memory", limits.get("memory"), options["default_memory_request"]),
-            ("limits", "memory", requests.get("memory"), options["default_memory_limit"]),
-        ]
-        if options["require_cpu_limit"]:
-            wanted.append(("limits", "cpu", requests.get("cpu"), options["default_cpu_limit"]))
-        for section, resource, counterpart, default in wanted:
-            if (requests if section == "requests" else limits).get(resource) is not None:
-                continue
-            path = container.path + ("resources", section, resource)
-            fill = counterpart if counterpart is not None else default
-            yield Violation(path, f"has no {resource} {section[:-1]}", container, (SetDefault(path, fill),))
+        path = container.path + ("resources", section, resource)
+        fill = counterpart if counterpart is not None else default
+        yield Violation(path, f"has no {resource} {section[:-1]}", fix=(SetDefault(path, fill),))
 
 
 def _section(resources: dict, key: str) -> dict:

@@ -23,6 +23,7 @@ Fails:
 
 from helm_harden.patch import SetDefault
 from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
+from helm_harden.workload import is_uid_zero
 
 ID = "run-as-non-root"
 SEVERITY = Severity.ERROR
@@ -40,7 +41,7 @@ def check(pod, context: RuleContext):
     for container in pod.containers():
         fix = (SetDefault(container.security_context_path + ("runAsNonRoot",), True),) if root_in_pod else pod_fix
         user, user_path = container.effective("runAsUser")
-        if type(user) is int and user == 0:
+        if is_uid_zero(user):
             yield Violation(user_path, "runs as root: runAsUser is 0", container)
             continue
         non_root, non_root_path = container.effective("runAsNonRoot")
@@ -54,5 +55,4 @@ def check(pod, context: RuleContext):
 
 
 def _runs_as_root(container) -> bool:
-    user, _ = container.effective("runAsUser")
-    return type(user) is int and user == 0
+    return is_uid_zero(container.effective("runAsUser")[0])

@@ -27,36 +27,36 @@ Fails:
 """
 
 from helm_harden.patch import SetDefault
-from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field, yaml_scalar
+from helm_harden.rules.base import Option, RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "run-as-user-group"
 SEVERITY = Severity.WARNING
 FIX = "opt-in"
 SUMMARY = "Containers run with an explicit UID and GID of at least min_id."
-OPTIONS = {"min_id": 1, "run_as_user": None, "run_as_group": None, "fs_group": None, "platform_assigns_ids": False}
+_ID = Option(None, int, minimum=1, why_minimum=": 0 is root")
+OPTIONS = {"min_id": 1, "run_as_user": _ID, "run_as_group": _ID, "fs_group": _ID, "platform_assigns_ids": False}
+SCOPE = "container"
 LINUX_ONLY = True
 
 _FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "GID"))
 
 
-def check(pod, context: RuleContext):
+def check(pod, container, context: RuleContext):
     min_id = context.options["min_id"]
     fs_group = context.options["fs_group"]
     platform_assigns_ids = context.options["platform_assigns_ids"]
-    for container in pod.containers():
-        for field, option, what in _FIELDS:
-            value, path = container.effective(field)
-            if value is None and platform_assigns_ids:
-                continue
-            if value is None:
-                yield Violation(
-                    security_context_field(container, field),
-                    f"{field} is not set, so the image decides the {what}",
-                    container,
-                    _fill(pod, field, context.options[option], fs_group),
-                )
-            elif type(value) is not int or value < min_id:
-                yield Violation(path, f"{field} is {yaml_scalar(value)}, below the minimum {min_id}", container)
+    for field, option, what in _FIELDS:
+        value, path = container.effective(field)
+        if value is None and platform_assigns_ids:
+            continue
+        if value is None:
+            yield Violation(
+                security_context_field(container, field),
+                f"{field} is not set, so the image decides the {what}",
+                fix=_fill(pod, field, context.options[option], fs_group),
+            )
+        elif type(value) is not int or value < min_id:
+            yield Violation(path, f"{field} is {yaml_scalar(value)}, below the minimum {min_id}")
 
 
 def _fill(pod, field: str, value, fs_group) -> tuple:

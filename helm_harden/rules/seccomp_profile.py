@@ -23,32 +23,31 @@ Fails:
 
 from helm_harden.patch import SetDefault
 from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
+from helm_harden.workload import SECCOMP_CONTAINER_ANNOTATION_PREFIX as CONTAINER_ANNOTATION_PREFIX
+from helm_harden.workload import SECCOMP_POD_ANNOTATION as POD_ANNOTATION
 
 ID = "seccomp-profile"
 SEVERITY = Severity.ERROR
 FIX = "default"
 SUMMARY = "Containers run with a seccomp profile (RuntimeDefault or Localhost)."
 OPTIONS: dict = {}
+SCOPE = "container"
 LINUX_ONLY = True
 
-POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
-CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 
-
-def check(pod, context: RuleContext):
+def check(pod, container, context: RuleContext):
     legacy = not context.kube_at_least(1, 27)
     if context.kube_at_least(1, 19):
         # The type rather than the whole profile: a rendered ``seccompProfile: {}`` gets completed.
         fix = (SetDefault(pod.security_context_path + ("seccompProfile", "type"), "RuntimeDefault", fill_empty=True),)
     else:
         fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
-    for container in pod.containers():
-        profile, path = _effective_profile(pod, container, legacy)
-        if profile is None:
-            where = security_context_field(container, "seccompProfile")
-            yield Violation(where, "no seccomp profile is set, so every syscall is allowed", container, fix)
-        elif profile == "Unconfined":
-            yield Violation(path, "seccomp profile is Unconfined", container)
+    profile, path = _effective_profile(pod, container, legacy)
+    if profile is None:
+        where = security_context_field(container, "seccompProfile")
+        yield Violation(where, "no seccomp profile is set, so every syscall is allowed", fix=fix)
+    elif profile == "Unconfined":
+        yield Violation(path, "seccomp profile is Unconfined")
 
 
 def _effective_profile(pod, container, legacy: bool):

@@ -2,9 +2,10 @@
 
 Fails when ``seLinuxOptions.type`` (of the pod or a container) is set to something other than
 the container types Kubernetes allows (``container_t``, ``container_init_t``,
-``container_kvm_t``, ``container_engine_t``), or when ``user`` or ``role`` is set: a custom
-user, role or type can give a process the host's SELinux domain. The pod's options are checked
-once, each container's own options once per container.
+``container_kvm_t``, and from ``--kube-version`` 1.31 ``container_engine_t``), or when ``user``
+or ``role`` is set: a custom user, role or type can give a process the host's SELinux domain.
+The pod's options are checked once, each container's own options once per container. This is
+the Pod Security control ``pss/selinux``, in the default profile.
 
 No fix: an SELinux label is a deliberate choice.
 
@@ -17,7 +18,8 @@ Fails:
     securityContext: {seLinuxOptions: {type: spc_t}}
 """
 
-from helm_harden.rules.base import RuleContext, Severity, Violation
+from helm_harden.pss.controls import selinux
+from helm_harden.rules.base import RuleContext, Severity
 
 ID = "selinux-options"
 SEVERITY = Severity.ERROR
@@ -26,23 +28,7 @@ SUMMARY = "SELinux options keep a container type and set no user or role."
 OPTIONS: dict = {}
 LINUX_ONLY = True
 
-ALLOWED_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
-
 
 def check(pod, context: RuleContext):
-    yield from _check_options(pod.security_context, pod.security_context_path, None)
-    for container in pod.containers():
-        yield from _check_options(container.security_context, container.security_context_path, container)
-
-
-def _check_options(security_context: dict, path, container):
-    options = security_context.get("seLinuxOptions")
-    if not isinstance(options, dict):
-        return
-    path = path + ("seLinuxOptions",)
-    selinux_type = options.get("type")
-    if selinux_type is not None and not (isinstance(selinux_type, str) and selinux_type in ALLOWED_TYPES):
-        yield Violation(path + ("type",), f"SELinux type {selinux_type} is not a container type", container)
-    for key in ("user", "role"):
-        if options.get(key) not in (None, ""):
-            yield Violation(path + (key,), f"SELinux {key} is set to {options[key]}", container)
+    # The Pod Security control's predicate, at the target version (container_engine_t from 1.31).
+    return selinux.check(pod, context)

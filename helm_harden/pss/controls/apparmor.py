@@ -14,8 +14,9 @@ an older API server does not know the field and drops it. Hence the field is che
 cluster is 1.30 or newer, the annotations always.
 """
 
-from helm_harden.pss.fields import profile_type_violations
+from helm_harden.pss.controls.seccomp_baseline import profile_type_violations
 from helm_harden.rules.base import Violation
+from helm_harden.workload import APPARMOR_ANNOTATION_PREFIX as ANNOTATION_PREFIX, CONFINED_PROFILE_TYPES
 
 ID = "apparmor"
 NAME = "AppArmor"
@@ -24,12 +25,11 @@ REVISIONS = ((1, 0),)
 OVERRIDES: tuple = ()
 
 FIELD_SINCE = (1, 30)
-ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
-ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+ALLOWED_TYPES = CONFINED_PROFILE_TYPES
 
 
-def check(pod, target):
-    if target.cluster >= FIELD_SINCE:
+def check(pod, context):
+    if context.cluster >= FIELD_SINCE:
         yield from _fields(pod)
     yield from _annotations(pod)
 

@@ -10,14 +10,15 @@ relaxation: a proposal for one was closed unmerged). The restricted level replac
 control with Capabilities (restricted) from v1.22.
 """
 
-from helm_harden.pss.fields import mapping, sequence
 from helm_harden.rules.base import Violation
+from helm_harden.workload import one_of
 
 ID = "capabilities-baseline"
 NAME = "Capabilities"
 LEVEL = "baseline"
 REVISIONS = ((1, 0),)
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 ALLOWED = frozenset(
     {
@@ -27,11 +28,9 @@ ALLOWED = frozenset(
 )
 
 
-def check(pod, target):
-    for container in pod.containers():
-        add_path = container.security_context_path + ("capabilities", "add")
-        added = sequence(mapping(container.security_context.get("capabilities")).get("add"))
-        for index, capability in enumerate(added):
-            if capability not in ALLOWED:
-                message = f"adds capability {capability}, which is not in the baseline set"
-                yield Violation(add_path + (index,), message, container)
+def check(pod, container, context):
+    add_path = container.security_context_path + ("capabilities", "add")
+    for index, capability in enumerate(container.capabilities("add")):
+        if not one_of(capability, ALLOWED):
+            message = f"adds capability {capability}, which is not in the baseline set"
+            yield Violation(add_path + (index,), message)

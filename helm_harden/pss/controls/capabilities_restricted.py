@@ -11,7 +11,6 @@ applies there).
 """
 
 from helm_harden.pss.controls import capabilities_baseline
-from helm_harden.pss.fields import mapping, sequence
 from helm_harden.rules.base import Violation
 
 ID = "capabilities-restricted"
@@ -19,21 +18,16 @@ NAME = "Capabilities"
 LEVEL = "restricted"
 REVISIONS = ((1, 22), (1, 25))
 OVERRIDES = (capabilities_baseline.ID,)
+SCOPE = "container"
 
 
-def check(pod, target):
-    if target.policy >= (1, 25) and pod.is_windows:
+def check(pod, container, context):
+    if context.policy >= (1, 25) and pod.is_windows:
         return
-    for container in pod.containers():
-        path = container.security_context_path + ("capabilities",)
-        capabilities = mapping(container.security_context.get("capabilities"))
-        drop = sequence(capabilities.get("drop"))
-        if "ALL" not in drop:
-            message = "does not drop ALL capabilities"
-            if any(isinstance(name, str) and name.upper() == "ALL" for name in drop):
-                message += " (names are case-sensitive: write ALL)"
-            yield Violation(path + ("drop",), message, container)
-        for index, capability in enumerate(sequence(capabilities.get("add"))):
-            if capability != "NET_BIND_SERVICE":
-                message = f"adds capability {capability}; only NET_BIND_SERVICE may be added"
-                yield Violation(path + ("add", index), message, container)
+    path = container.security_context_path + ("capabilities",)
+    if not container.drops_all_capabilities():
+        yield Violation(path + ("drop",), "does not drop ALL capabilities" + container.drop_all_hint())
+    for index, capability in enumerate(container.capabilities("add")):
+        if capability != "NET_BIND_SERVICE":
+            message = f"adds capability {capability}; only NET_BIND_SERVICE may be added"
+            yield Violation(path + ("add", index), message)

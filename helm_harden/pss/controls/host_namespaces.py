@@ -18,7 +18,7 @@ OVERRIDES: tuple = ()
 FIELDS = ("hostNetwork", "hostPID", "hostIPC")
 
 
-def check(pod, target):
+def check(pod, context):
     for field in FIELDS:
         if pod.spec.get(field) is True:
             yield Violation(pod.spec_path + (field,), f"{field} is true: the pod shares the node's namespace")

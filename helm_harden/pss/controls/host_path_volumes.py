@@ -5,7 +5,7 @@ be unset. Admission source: ``policy/check_hostPathVolumes.go``, one revision si
 restricted level replaces this control with Volume Types, which forbids hostPath too.
 """
 
-from helm_harden.pss.fields import sequence
+from helm_harden.workload import sequence
 from helm_harden.rules.base import Violation
 
 ID = "host-path-volumes"
@@ -15,7 +15,7 @@ REVISIONS = ((1, 0),)
 OVERRIDES: tuple = ()
 
 
-def check(pod, target):
+def check(pod, context):
     for index, volume in enumerate(sequence(pod.spec.get("volumes"))):
         if isinstance(volume, dict) and volume.get("hostPath") is not None:
             name = volume.get("name")

@@ -7,7 +7,7 @@ and so does this control. Admission source: ``policy/check_hostPorts.go``, one r
 v1.0.
 """
 
-from helm_harden.pss.fields import sequence
+from helm_harden.workload import sequence
 from helm_harden.rules.base import Violation
 
 ID = "host-ports"
@@ -15,12 +15,12 @@ NAME = "Host Ports"
 LEVEL = "baseline"
 REVISIONS = ((1, 0),)
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 
-def check(pod, target):
-    for container in pod.containers():
-        for index, port in enumerate(sequence(container.data.get("ports"))):
-            host_port = port.get("hostPort") if isinstance(port, dict) else None
-            if host_port is not None and host_port != 0:
-                path = container.path + ("ports", index, "hostPort")
-                yield Violation(path, f"uses hostPort {host_port}", container)
+def check(pod, container, context):
+    for index, port in enumerate(sequence(container.data.get("ports"))):
+        host_port = port.get("hostPort") if isinstance(port, dict) else None
+        if host_port is not None and host_port != 0:
+            path = container.path + ("ports", index, "hostPort")
+            yield Violation(path, f"uses hostPort {host_port}")

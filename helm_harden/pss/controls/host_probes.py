@@ -9,7 +9,7 @@ connect to any address it can reach. Admission source:
 do not have this control.
 """
 
-from helm_harden.pss.fields import mapping, is_set
+from helm_harden.workload import mapping, is_set
 from helm_harden.rules.base import Violation
 
 ID = "host-probes"
@@ -17,20 +17,20 @@ NAME = "Host Probes / Lifecycle Hooks"
 LEVEL = "baseline"
 REVISIONS = ((1, 34),)
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HOOKS = ("postStart", "preStop")
 ACTIONS = ("httpGet", "tcpSocket")
 
 
-def check(pod, target):
-    for container in pod.containers():
-        handlers = [((probe,), mapping(container.data.get(probe))) for probe in PROBES]
-        lifecycle = mapping(container.data.get("lifecycle"))
-        handlers += [(("lifecycle", hook), mapping(lifecycle.get(hook))) for hook in HOOKS]
-        for where, handler in handlers:
-            for action in ACTIONS:
-                host = mapping(handler.get(action)).get("host")
-                if is_set(host):
-                    path = container.path + where + (action, "host")
-                    yield Violation(path, f"{'.'.join(where)} {action} targets host {host}", container)
+def check(pod, container, context):
+    handlers = [((probe,), mapping(container.data.get(probe))) for probe in PROBES]
+    lifecycle = mapping(container.data.get("lifecycle"))
+    handlers += [(("lifecycle", hook), mapping(lifecycle.get(hook))) for hook in HOOKS]
+    for where, handler in handlers:
+        for action in ACTIONS:
+            host = mapping(handler.get(action)).get("host")
+            if is_set(host):
+                path = container.path + where + (action, "host")
+                yield Violation(path, f"{'.'.join(where)} {action} targets host {host}")

@@ -7,7 +7,7 @@ the Windows node itself. Admission source: ``policy/check_windowsHostProcess.go`
 revision since v1.0.
 """
 
-from helm_harden.pss.fields import mapping
+from helm_harden.workload import mapping
 from helm_harden.rules.base import Violation
 
 ID = "host-process"
@@ -19,9 +19,7 @@ OVERRIDES: tuple = ()
 MESSAGE = "windowsOptions.hostProcess is true: a HostProcess container runs on the Windows node itself"
 
 
-def check(pod, target):
-    if mapping(pod.security_context.get("windowsOptions")).get("hostProcess") is True:
-        yield Violation(pod.security_context_path + ("windowsOptions", "hostProcess"), MESSAGE)
-    for container in pod.containers():
-        if mapping(container.security_context.get("windowsOptions")).get("hostProcess") is True:
-            yield Violation(container.security_context_path + ("windowsOptions", "hostProcess"), MESSAGE, container)
+def check(pod, context):
+    for container, security_context, path in pod.security_contexts():
+        if mapping(security_context.get("windowsOptions")).get("hostProcess") is True:
+            yield Violation(path + ("windowsOptions", "hostProcess"), MESSAGE, container)

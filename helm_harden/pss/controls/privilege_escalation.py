@@ -15,14 +15,14 @@ NAME = "Privilege Escalation"
 LEVEL = "restricted"
 REVISIONS = ((1, 8), (1, 25))
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 
-def check(pod, target):
-    if target.policy >= (1, 25) and pod.is_windows:
+def check(pod, container, context):
+    if context.policy >= (1, 25) and pod.is_windows:
         return
-    for container in pod.containers():
-        value = container.security_context.get("allowPrivilegeEscalation")
-        if value is not False:
-            path = container.security_context_path + ("allowPrivilegeEscalation",)
-            shown = "not set" if value is None else yaml_scalar(value)
-            yield Violation(path, f"allowPrivilegeEscalation is {shown}; it must be false", container)
+    value = container.security_context.get("allowPrivilegeEscalation")
+    if value is not False:
+        path = container.security_context_path + ("allowPrivilegeEscalation",)
+        shown = "not set" if value is None else yaml_scalar(value)
+        yield Violation(path, f"allowPrivilegeEscalation is {shown}; it must be false")

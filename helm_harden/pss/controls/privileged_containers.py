@@ -12,10 +12,10 @@ NAME = "Privileged Containers"
 LEVEL = "baseline"
 REVISIONS = ((1, 0),)
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 
-def check(pod, target):
-    for container in pod.containers():
-        if container.security_context.get("privileged") is True:
-            path = container.security_context_path + ("privileged",)
-            yield Violation(path, "privileged is true: the container has full access to the node", container)
+def check(pod, container, context):
+    if container.security_context.get("privileged") is True:
+        path = container.security_context_path + ("privileged",)
+        yield Violation(path, "privileged is true: the container has full access to the node")

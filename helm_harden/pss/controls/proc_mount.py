@@ -8,7 +8,6 @@ its own user namespace (``spec.hostUsers: false``), as the Kubernetes "User Name
 describes; the restricted level keeps the strict rule through /proc Mount Type (restricted).
 """
 
-from helm_harden.pss.fields import user_namespaced
 from helm_harden.rules.base import Violation
 
 ID = "proc-mount"
@@ -16,18 +15,18 @@ NAME = "/proc Mount Type"
 LEVEL = "baseline"
 REVISIONS = ((1, 0), (1, 35))
 OVERRIDES: tuple = ()
+SCOPE = "container"
 
 
-def check(pod, target):
-    if target.policy >= (1, 35) and user_namespaced(pod):
+def check(pod, container, context):
+    if context.policy >= (1, 35) and pod.user_namespaced:
         return
-    yield from strict(pod)
+    yield from strict(pod, container, context)
 
 
-def strict(pod):
+def strict(pod, container, context):
     """The rule without the user-namespace relaxation (shared with the restricted variant)."""
-    for container in pod.containers():
-        proc_mount = container.security_context.get("procMount")
-        if proc_mount is not None and proc_mount != "Default":
-            path = container.security_context_path + ("procMount",)
-            yield Violation(path, f"procMount is {proc_mount}, not Default", container)
+    proc_mount = container.security_context.get("procMount")
+    if proc_mount is not None and proc_mount != "Default":
+        path = container.security_context_path + ("procMount",)
+        yield Violation(path, f"procMount is {proc_mount}, not Default")

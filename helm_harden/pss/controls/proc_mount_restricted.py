@@ -15,7 +15,6 @@ NAME = "/proc Mount Type"
 LEVEL = "restricted"
 REVISIONS = ((1, 35),)
 OVERRIDES = (proc_mount.ID,)
+SCOPE = "container"
 
-
-def check(pod, target):
-    yield from proc_mount.strict(pod)
+check = proc_mount.strict

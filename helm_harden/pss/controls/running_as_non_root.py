@@ -11,7 +11,6 @@ behind the alpha ``UserNamespacesPodSecurityStandards`` feature gate (off by def
 in 1.35), so it is not applied there.
 """
 
-from helm_harden.pss.fields import user_namespaced
 from helm_harden.rules.base import Violation, yaml_scalar
 
 ID = "running-as-non-root"
@@ -21,8 +20,8 @@ REVISIONS = ((1, 0), (1, 35))
 OVERRIDES: tuple = ()
 
 
-def check(pod, target):
-    if target.policy >= (1, 35) and user_namespaced(pod):
+def check(pod, context):
+    if context.policy >= (1, 35) and pod.user_namespaced:
         return
     pod_value = pod.security_context.get("runAsNonRoot")
     if pod_value is not None and pod_value is not True:

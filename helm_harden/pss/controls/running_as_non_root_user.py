@@ -8,7 +8,7 @@ not apply to a pod with its own user namespace (``spec.hostUsers: false``), as f
 Non-root.
 """
 
-from helm_harden.pss.fields import is_uid_zero, user_namespaced
+from helm_harden.workload import is_uid_zero
 from helm_harden.rules.base import Violation
 
 ID = "running-as-non-root-user"
@@ -20,8 +20,8 @@ OVERRIDES: tuple = ()
 MESSAGE = "runAsUser is 0 (root)"
 
 
-def check(pod, target):
-    if target.policy >= (1, 35) and user_namespaced(pod):
+def check(pod, context):
+    if context.policy >= (1, 35) and pod.user_namespaced:
         return
     if is_uid_zero(pod.security_context.get("runAsUser")):
         yield Violation(pod.security_context_path + ("runAsUser",), MESSAGE)

@@ -14,8 +14,13 @@ The restricted level replaces this control with Seccomp (restricted) from v1.19;
 it applies to restricted namespaces too.
 """
 
-from helm_harden.pss.fields import profile_type_violations
 from helm_harden.rules.base import Violation
+from helm_harden.workload import (
+    CONFINED_PROFILE_TYPES,
+    one_of,
+    SECCOMP_CONTAINER_ANNOTATION_PREFIX as CONTAINER_ANNOTATION_PREFIX,
+    SECCOMP_POD_ANNOTATION as POD_ANNOTATION,
+)
 
 ID = "seccomp-baseline"
 NAME = "Seccomp"
@@ -23,13 +28,11 @@ LEVEL = "baseline"
 REVISIONS = ((1, 0), (1, 19))
 OVERRIDES: tuple = ()
 
-ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
-POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
-CONTAINER_ANNOTATION_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
+ALLOWED_TYPES = CONFINED_PROFILE_TYPES
 
 
-def check(pod, target):
-    if target.policy >= (1, 19):
+def check(pod, context):
+    if context.policy >= (1, 19):
         yield from _fields(pod)
     else:
         yield from _annotations(pod)
@@ -37,6 +40,16 @@ def check(pod, target):
 
 def _fields(pod):
     return profile_type_violations(pod, "seccompProfile", ALLOWED_TYPES)
+
+
+def profile_type_violations(pod, field: str, allowed: frozenset):
+    """``field`` (``seccompProfile``, ``appArmorProfile``) whose ``type`` is not in ``allowed``,
+    at the pod level and in each container's own securityContext."""
+    for container, context, path in pod.security_contexts():
+        profile = context.get(field)
+        if isinstance(profile, dict) and not one_of(profile.get("type"), allowed):
+            message = f"{field}.type is {profile.get('type')}, not {' or '.join(sorted(allowed, reverse=True))}"
+            yield Violation(path + (field, "type"), message, container)
 
 
 def _annotations(pod):

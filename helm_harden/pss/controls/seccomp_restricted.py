@@ -13,6 +13,7 @@ requirement: only the baseline annotation rule applies.
 
 from helm_harden.pss.controls import seccomp_baseline
 from helm_harden.rules.base import Violation
+from helm_harden.workload import one_of
 
 ID = "seccomp-restricted"
 NAME = "Seccomp"
@@ -23,13 +24,13 @@ OVERRIDES = (seccomp_baseline.ID,)
 ALLOWED_TYPES = seccomp_baseline.ALLOWED_TYPES
 
 
-def check(pod, target):
-    if target.policy >= (1, 25) and pod.is_windows:
+def check(pod, context):
+    if context.policy >= (1, 25) and pod.is_windows:
         return
     pod_allowed = False
     pod_profile = pod.security_context.get("seccompProfile")
     if isinstance(pod_profile, dict):
-        if pod_profile.get("type") in ALLOWED_TYPES:
+        if one_of(pod_profile.get("type"), ALLOWED_TYPES):
             pod_allowed = True
         else:
             message = f"seccompProfile.type is {pod_profile.get('type')}, not RuntimeDefault or Localhost"
@@ -38,7 +39,7 @@ def check(pod, target):
         path = container.security_context_path + ("seccompProfile", "type")
         profile = container.security_context.get("seccompProfile")
         if isinstance(profile, dict):
-            if profile.get("type") not in ALLOWED_TYPES:
+            if not one_of(profile.get("type"), ALLOWED_TYPES):
                 message = f"seccompProfile.type is {profile.get('type')}, not RuntimeDefault or Localhost"
                 yield Violation(path, message, container)
         elif not pod_allowed:

@@ -8,8 +8,8 @@ securityContext and of every container's, ``type`` must be unset, ``""``, ``cont
 ``container_engine_t``).
 """
 
-from helm_harden.pss.fields import is_set
 from helm_harden.rules.base import Violation
+from helm_harden.workload import SELINUX_CONTAINER_TYPES, SELINUX_ENGINE_TYPE, is_set, one_of
 
 ID = "selinux"
 NAME = "SELinux"
@@ -17,21 +17,19 @@ LEVEL = "baseline"
 REVISIONS = ((1, 0), (1, 31))
 OVERRIDES: tuple = ()
 
-TYPES_1_0 = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
-TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
+TYPES_1_0 = SELINUX_CONTAINER_TYPES
+TYPES_1_31 = TYPES_1_0 | {SELINUX_ENGINE_TYPE}
 
 
-def check(pod, target):
-    types = TYPES_1_31 if target.policy >= (1, 31) else TYPES_1_0
-    owners = [(None, pod.security_context, pod.security_context_path)]
-    owners += [(c, c.security_context, c.security_context_path) for c in pod.containers()]
-    for container, context, path in owners:
-        options = context.get("seLinuxOptions")
+def check(pod, context):
+    types = TYPES_1_31 if context.policy >= (1, 31) else TYPES_1_0
+    for container, security_context, path in pod.security_contexts():
+        options = security_context.get("seLinuxOptions")
         if not isinstance(options, dict):
             continue
         path = path + ("seLinuxOptions",)
         selinux_type = options.get("type")
-        if selinux_type is not None and selinux_type not in types:
+        if selinux_type is not None and not one_of(selinux_type, types):
             message = f"SELinux type {selinux_type} is not an allowed container type"
             yield Violation(path + ("type",), message, container)
         for key in ("user", "role"):

@@ -14,7 +14,7 @@ must be in the safe set of the policy version. Admission source: ``policy/check_
   (kubernetes/kubernetes pull request 138389, documented for v1.37).
 """
 
-from helm_harden.pss.fields import sequence
+from helm_harden.workload import one_of, sequence
 from helm_harden.rules.base import Violation
 
 ID = "sysctls"
@@ -48,10 +48,10 @@ def allowed(policy) -> frozenset:
     return frozenset(name for since, names in ADDED.items() if policy >= since for name in names)
 
 
-def check(pod, target):
-    safe = allowed(target.policy)
+def check(pod, context):
+    safe = allowed(context.policy)
     for index, sysctl in enumerate(sequence(pod.security_context.get("sysctls"))):
         name = sysctl.get("name") if isinstance(sysctl, dict) else None
-        if name not in safe:
+        if not one_of(name, safe):
             path = pod.security_context_path + ("sysctls", index, "name")
             yield Violation(path, f"sysctl {name} is not in the safe set of this policy version")

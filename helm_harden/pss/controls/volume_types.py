@@ -14,7 +14,7 @@ admission runs, so it passes.
 """
 
 from helm_harden.pss.controls import host_path_volumes
-from helm_harden.pss.fields import sequence
+from helm_harden.workload import sequence
 from helm_harden.rules.base import Violation
 
 ID = "volume-types"
@@ -37,8 +37,8 @@ SOURCES = (
 )
 
 
-def check(pod, target):
-    allowed = ALLOWED | {"image"} if target.cluster >= IMAGE_SINCE else ALLOWED
+def check(pod, context):
+    allowed = ALLOWED | {"image"} if context.cluster >= IMAGE_SINCE else ALLOWED
     for index, volume in enumerate(sequence(pod.spec.get("volumes"))):
         if not isinstance(volume, dict):
             continue
