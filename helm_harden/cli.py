@@ -23,7 +23,7 @@ from helm_harden.errors import (
     EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
 )
 from helm_harden.files import write_whole
-from helm_harden.inputs import describe, is_chart_repository_root, load_streams, read_stdin
+from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin
 from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
@@ -134,8 +134,7 @@ def _helm_args_and_engine(config, kube_version: str | None, namespace: str | Non
 
 def _documents(target: str, extra, helm_args: list[str]):
     """The documents of the target's streams, parsed one at a time."""
-    streams = _streams(target, extra, helm_args)
-    return (document for stream in streams for document in parse_documents(stream.text, stream.origin))
+    return kubernetes_objects(target, _streams(target, extra, helm_args))
 
 
 def _streams(target: str, extra, helm_args: list[str]):
@@ -152,7 +151,7 @@ def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, j
     from helm_harden.values_hints import add_hints  # probing loads only when asked for
 
     [stream] = _streams(target, extra, helm_args)
-    result = engine.scan(target, parse_documents(stream.text, stream.origin))
+    result = engine.scan(target, kubernetes_objects(target, [stream]))
     add_hints(result, target, list(extra) + helm_args, engine, stream.text, jobs)
     return result
 

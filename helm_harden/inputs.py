@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Iterator
 
 from helm_harden import render
 from helm_harden.errors import InputError
+from helm_harden.manifest import Document, parse_documents
 from helm_harden.repository import SKIPPED_DIRECTORIES, find_charts
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -91,6 +93,38 @@ def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[St
         if path.startswith("-"):
             raise InputError(f"{path}: helm flags only apply to charts; {target} is not a chart")
     return [Stream(_read_file(file), str(file)) for path in paths for file in _yaml_files(path)]
+
+
+_NO_OBJECTS = {
+    "stdin": "no Kubernetes objects (did the command before the pipe fail?)",
+    "chart": "helm template rendered no Kubernetes objects (are they disabled in the values?)",
+    "kustomization": "kustomize build rendered no Kubernetes objects",
+    "files": "no Kubernetes objects",
+}
+_VALUES_FILE = re.compile(r"(^|[-_./])values\.ya?ml$")
+
+
+def kubernetes_objects(target: str, streams: list[Stream]) -> Iterator[Document]:
+    """The documents of ``target``'s streams, parsed one at a time. Each must be a Kubernetes
+    object and the target must hold one at least: a values file, a chart's ``ci/`` folder or
+    the empty output of a failed ``helm template`` piped in is an error, not a clean scan."""
+    found = False
+    for stream in streams:
+        for document in parse_documents(stream.text, stream.origin):
+            if isinstance(document.data, dict):
+                _require_kind(document)
+            found = found or document.data is not None
+            yield document
+    if not found:
+        raise InputError(f"{'<stdin>' if target == '-' else target}: {_NO_OBJECTS[describe(target)]}")
+
+
+def _require_kind(document: Document) -> None:
+    missing = [f"no {field}" for field in ("apiVersion", "kind")
+               if not isinstance(document.data.get(field), str) or not document.data[field]]
+    if missing:
+        hint = f" (a values file? check the chart with -f {document.origin})" if _VALUES_FILE.search(document.origin) else ""
+        raise InputError(f"{document.label}: not a Kubernetes object: it has {' and '.join(missing)}{hint}")
 
 
 def _yaml_files(path: str) -> list[Path]:
