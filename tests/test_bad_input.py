@@ -156,12 +156,14 @@ def test_a_scalar_document_names_the_template(tmp_path):
 
 
 def test_empty_documents_are_fine(tmp_path):
-    (tmp_path / "empty.yaml").write_text("---\n---\n# only a comment\n---\n\n...\n---\n", encoding="utf-8")
+    """Among objects; a stream of nothing else is an error (tests/test_not_manifests.py)."""
+    stream = "---\n---\n# only a comment\n---\n\n...\n---\n" + CONFIG_MAP.format(name="a") + "---\n"
+    (tmp_path / "empty.yaml").write_text(stream, encoding="utf-8")
     result = run(["check", "--format", "json", "empty.yaml"], tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     report = json.loads(result.stdout)
     assert report["findings"] == []
-    assert (report["summary"]["objects"], report["summary"]["workloads"]) == (0, 0)
+    assert (report["summary"]["objects"], report["summary"]["workloads"]) == (1, 0)
 
 
 def test_a_list_kind_is_checked_item_by_item(tmp_path):
