@@ -15,7 +15,7 @@ import click
 
 from helm_harden import __version__
 from helm_harden.baseline import apply_baseline, write_baseline
-from helm_harden.config import load_config, resolve_config
+from helm_harden.config import load_config, resolve_config, unused_config_near
 from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.findings import ScanResult
@@ -33,6 +33,7 @@ from helm_harden.repository import scan_repository
 from helm_harden.rules.base import Severity
 
 FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
+_CONFIG_HELP = "Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml in the current directory or above)."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,7 +62,7 @@ class _CheckCommand(click.Command):
               help="Write the report of the --format given before it to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
               help="Exit 1 when a finding has at least this severity.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above TARGET).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what post-render would change, as a unified diff per template.")
@@ -89,7 +90,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         if target.startswith("-") and target != "-":
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
         reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
-        config = resolve_config(config_path, target)
+        config = _check_config(config_path, target)
         helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level)
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
@@ -130,6 +131,15 @@ def _helm_args_and_engine(config, kube_version: str | None, namespace: str | Non
     engine = Engine(config, _kube_version(kube_version or config.kube_version),
                     namespace or os.environ.get("HELM_NAMESPACE") or "default", pss_level=pss_level)
     return helm_args, engine
+
+
+def _check_config(config_path: str | None, target: str):
+    config = resolve_config(config_path)
+    unused = unused_config_near(target, config_path, config)
+    if unused:
+        click.echo(f"helm-harden: warning: {unused} is not used: the config comes from the current directory or above "
+                   f"it ({config.path or 'none there: the defaults'}); give --config {unused} to use it", err=True)
+    return config
 
 
 def _documents(target: str, extra, helm_args: list[str]):
@@ -231,7 +241,7 @@ def _post_render_options(command):
 @click.argument("chart")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write the values overlay to this file (default: stdout).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (default: .helm-harden.yaml above CHART).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
 @click.option("--override-user-values", is_flag=True, help="Also change keys your own -f/--set flags set.")
@@ -251,7 +261,7 @@ def fix(chart, extra, output, config_path, kube_version, namespace, override_use
 
         if chart.startswith("-"):
             raise click.UsageError("give the chart first, then helm flags")
-        helm_args, engine = _helm_args_and_engine(resolve_config(config_path, chart), kube_version, namespace)
+        helm_args, engine = _helm_args_and_engine(_check_config(config_path, chart), kube_version, namespace)
         outcome = fix_one_chart(chart, list(extra) + helm_args, engine, override_user_values, jobs)
         if output:
             write_whole(output, outcome.text, "values overlay")
@@ -266,7 +276,7 @@ def fix(chart, extra, output, config_path, kube_version, namespace, override_use
 
 @main.command("post-render")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml here or above).")
+              help=_CONFIG_HELP)
 @_post_render_options
 def post_render(config_path, **options):
     """Harden a YAML stream: read it on stdin, write it to stdout with missing settings filled in.
@@ -274,7 +284,7 @@ def post_render(config_path, **options):
     Documents that need no fix come out byte for byte; nothing is dropped or reordered. Use it
     as Helm 3's --post-renderer, Helm 4's postrenderer plugin, or in any pipeline.
     """
-    sys.exit(_guarded(lambda: _post_render(lambda: resolve_config(config_path, os.getcwd()), **options)))
+    sys.exit(_guarded(lambda: _post_render(lambda: resolve_config(config_path), **options)))
 
 
 @main.command("kustomize-transformer")
@@ -340,7 +350,7 @@ def _harden_stream(load, kube_version, namespace):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show severities and options from this config.")
 def rules(output_format, config_path):
     """List every rule: ID, severity, fix and what it checks."""
-    sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path, None))) or 0))
+    sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path))) or 0))
 
 
 def _reaches(findings, fail_on: str) -> bool:

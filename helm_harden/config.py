@@ -78,10 +78,22 @@ def default_config() -> Config:
     return Config(tuple(_defaults(rule) for rule in RULES))
 
 
-def resolve_config(explicit: str | None, start: str | None) -> Config:
-    """The config given with --config, else in $HELM_HARDEN_CONFIG, else found above ``start``."""
-    path = explicit or os.environ.get(CONFIG_ENV) or _discover(start)
+def resolve_config(explicit: str | None) -> Config:
+    """The config in effect, for every command alike: --config, else $HELM_HARDEN_CONFIG, else
+    the nearest .helm-harden.yaml in the current directory or above it. One rule, because a
+    post-renderer has no path to start from (Helm runs it where helm was started), and check and
+    post-render must judge a chart alike."""
+    path = explicit or os.environ.get(CONFIG_ENV) or discover(os.getcwd())
     return load_config(path) if path else default_config()
+
+
+def unused_config_near(target: str, explicit: str | None, config: Config) -> str | None:
+    """A .helm-harden.yaml at or above ``target`` that is not the config in effect, when that
+    was found rather than given: the user may well expect it to apply."""
+    if explicit or os.environ.get(CONFIG_ENV) or target == "-" or not os.path.exists(target):
+        return None
+    near = discover(target)
+    return near if near and near != config.path else None
 
 
 def load_config(path: str | os.PathLike, envelope: bool = False) -> Config:
@@ -105,11 +117,8 @@ def parse_config(text: str, name: str, envelope: bool = False) -> Config:
     return _build(root, name, _ENVELOPE_KEYS if envelope else frozenset())
 
 
-def _discover(start: str | None) -> str | None:
-    if not start:
-        return None
-    if start == "-":  # stdin: the config of where the pipeline runs, as post-render finds it
-        start = os.getcwd()
+def discover(start: str) -> str | None:
+    """The nearest .helm-harden.yaml in ``start`` (a directory, or a file's) or above it."""
     directory = Path(start).resolve()
     if not directory.is_dir():
         directory = directory.parent

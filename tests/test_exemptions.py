@@ -378,13 +378,14 @@ def test_an_exemption_expiring_in_the_future_suppresses(harden, tmp_path):
     assert _suppression_rows(report) == [(None, "read-only-root-filesystem", "api-report", True, "legacy", None)]
 
 
-def test_the_config_is_found_above_the_target(harden, harden_env, chart_repo_copy):
+def test_the_config_is_found_from_the_current_directory(harden, harden_env, chart_repo_copy):
+    """In the current directory or above it, as for every command (tests/test_config_discovery.py)."""
     (chart_repo_copy / CHART_REPO_NAME / ".helm-harden.yaml").write_text(
         exemption(rule="read-only-root-filesystem", chart="api")
     )
     env = {key: value for key, value in harden_env.items() if key != "HELM_HARDEN_CONFIG"}
-    result = harden("check", API, "--format", "json", cwd=chart_repo_copy, env=env)
-    assert result.returncode == 0
+    result = harden("check", API.split("/", 1)[1], "--format", "json", cwd=chart_repo_copy / CHART_REPO_NAME, env=env)
+    assert (result.returncode, result.stderr) == (0, "")
     assert _suppression_rows(json.loads(result.stdout)) == [
         (None, "read-only-root-filesystem", "api-report", True, "accepted for the test", None),
     ]

@@ -96,4 +96,9 @@ def format_rules_text(config: Config) -> str:
         options = ", ".join(f"{key}={value}" for key, value in settings.options.items() if value is not None)
         if options:
             lines.append(f"{'':<{width}} {'':<8} {'':<14} options: {options}")
+    lines.append(f"config: {config.path}" if config.path else NO_CONFIG)
     return "\n".join(lines) + "\n"
+
+
+NO_CONFIG = ("config: none (no --config, $HELM_HARDEN_CONFIG or .helm-harden.yaml in the current directory "
+             "or above it): the defaults")
