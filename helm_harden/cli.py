@@ -28,7 +28,7 @@ from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
-from helm_harden.report.summary import active
+from helm_harden.report.summary import active, plural
 from helm_harden.repository import scan_repository
 from helm_harden.rules.base import Severity
 
@@ -113,7 +113,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         if result.failures:
             if write_baseline_path:
                 click.echo(f"helm-harden: error: not writing the baseline {write_baseline_path}: "
-                           f"{len(result.failures)} renders failed", err=True)
+                           f"{plural(len(result.failures), 'render')} failed", err=True)
             return EXIT_TOOL
         return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
 
@@ -351,6 +351,29 @@ def _harden_stream(load, kube_version, namespace):
 def rules(output_format, config_path):
     """List every rule: ID, severity, fix and what it checks."""
     sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path))) or 0))
+
+
+@main.command()
+def version():
+    """Print helm-harden's version."""
+    click.echo(f"helm-harden {__version__}")
+
+
+@main.command("post-renderer-path")
+@click.option("--helm4-plugin", is_flag=True, help="Print the folder of the Helm 4 postrenderer plugin, for helm plugin install.")
+def post_renderer_path(helm4_plugin):
+    """Print the installed plugin's post-renderer, for Helm 3's --post-renderer: its folder is
+    named after whatever it was installed from."""
+    def run() -> int:
+        plugin_dir = os.environ.get("HELM_PLUGIN_DIR")
+        path = os.path.join(plugin_dir, *(("helm4", "harden-postrender") if helm4_plugin else ("scripts", "post-render"))) if plugin_dir else ""
+        if not path or not os.path.exists(path):
+            raise InputError("not running as the harden Helm plugin (run: helm harden post-renderer-path); "
+                             "without the plugin, give Helm --post-renderer helm-harden --post-renderer-args post-render")
+        click.echo(path)
+        return 0
+
+    sys.exit(_guarded(run))
 
 
 def _reaches(findings, fail_on: str) -> bool:

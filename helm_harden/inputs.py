@@ -79,6 +79,7 @@ def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[St
     """Render or read ``target``; ``extra`` are the arguments after it on the command line."""
     kind = describe(target)
     if kind == "chart":
+        _explain_missing_chart(target, extra)
         rendered = render.helm_template(target, extra + helm_args)
         return [Stream(rendered.text, target, rendered.warnings)]
     if kind == "kustomization":
@@ -125,6 +126,23 @@ def _require_kind(document: Document) -> None:
     if missing:
         hint = f" (a values file? check the chart with -f {document.origin})" if _VALUES_FILE.search(document.origin) else ""
         raise InputError(f"{document.label}: not a Kubernetes object: it has {' and '.join(missing)}{hint}")
+
+
+def _explain_missing_chart(target: str, extra: list[str]) -> None:
+    """Name the likely mistake when a chart that is no path cannot be a chart reference either:
+    helm's own messages for these ("non-absolute URLs should be in form of repo_name/…") do not."""
+    if Path(target).exists() or "://" in target or any(arg == "--repo" or arg.startswith("--repo=") for arg in extra):
+        return
+    if "/" in target:
+        if Path(target.split("/", 1)[0]).is_dir():  # a path into a local folder, mistyped
+            raise InputError(f"{target}: no such file or directory")
+        return  # repo/chart: helm resolves it, or says why not
+    chart = next((arg for arg in extra if not arg.startswith("-") and describe(arg) == "chart" and Path(arg).exists()), None)
+    if chart:
+        raise InputError(f"{target}: no such file, directory or chart; the chart comes first, then helm's arguments: "
+                         f"helm-harden check {chart} {target}")
+    raise InputError(f"{target}: no such file, directory or chart "
+                     "(a chart reference looks like repo/chart, oci://registry/chart, or NAME --repo URL)")
 
 
 def _yaml_files(path: str) -> list[Path]:

@@ -18,17 +18,22 @@ HELM_INSTALL_HINT = "install Helm 3 (https://helm.sh/docs/intro/install/) or `pi
 
 
 def find_helm(what: str = "helm-harden") -> str:
-    """$HELM_BIN (set by Helm for plugins), else helm on PATH, else one installed beside this Python."""
+    """$HELM_BIN (set by Helm for plugins), else the user's helm: the first on PATH that is not
+    the one installed beside this Python, else that one. The pre-commit hook's and the Action's
+    environments put their bin folder, with PyPI's helm in it, first on PATH."""
     configured = os.environ.get("HELM_BIN")
     if configured:
         found = shutil.which(configured)
         if found:
             return found
         raise ToolError(f"{what}: helm not found: HELM_BIN is {configured!r}, which is not a program; {HELM_INSTALL_HINT}")
-    for candidate in ("helm", str(Path(sys.executable).parent / "helm")):
-        found = shutil.which(candidate)
-        if found:
+    beside = shutil.which("helm", path=str(Path(sys.executable).parent))
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        found = shutil.which("helm", path=directory) if directory else None
+        if found and not (beside and os.path.samefile(found, beside)):
             return found
+    if beside:
+        return beside
     raise ToolError(f"{what}: helm not found: {HELM_INSTALL_HINT}")
 
 

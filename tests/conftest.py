@@ -109,3 +109,12 @@ def plugin_folder(tmp_path):
         return plugin
 
     return build
+
+
+def web_deployment(pod: str = "", container: str = "") -> str:
+    """A Deployment ``web`` with one container ``web``; ``pod`` and ``container`` are extra lines
+    (each starting with a newline) for the pod spec and the container, indented for their place."""
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:"
+        f"{pod}\n      containers:\n        - name: web\n          image: registry.example.com/web:1.0{container}\n"
+    )

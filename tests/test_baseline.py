@@ -161,7 +161,7 @@ def test_one_finding_fixed_and_one_new(harden, workdir):
     assert baseline_rows(report) == expected
 
     result = harden("check", REPO, "--baseline", "baseline.json", cwd=workdir)
-    assert result.stdout.splitlines()[-2] == "Baseline: 1 new findings, 1 recorded findings fixed."
+    assert result.stdout.splitlines()[-2] == "Baseline: 1 new finding, 1 recorded finding fixed."
 
 
 def test_new_findings_below_fail_on_do_not_fail(harden, workdir):

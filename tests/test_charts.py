@@ -463,7 +463,7 @@ def test_text_report_of_one_finding(check):
         "    warning  image-tag-pinned           webapp: image docker.io/nginxinc/nginx-unprivileged:latest"
         " uses the floating tag latest [manual]\n"
         "\n"
-        "1 finding (1 warning) in 2 workloads, 4 objects checked: 0 fixable by post-render, 1 need a chart change.\n"
+        "1 finding (1 warning) in 2 workloads, 4 objects checked: 0 fixable by post-render, 1 needs a chart change.\n"
     )
     assert (result.returncode, result.stderr) == (1, "")
 

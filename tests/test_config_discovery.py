@@ -16,18 +16,9 @@ from pathlib import Path
 
 import pytest
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  template:
-    spec:
-      containers:
-        - name: web
-          image: registry.example.com/web:1.0
-"""
+from conftest import web_deployment
+
+DEPLOYMENT = web_deployment()
 ROOT_CONFIG = "rules:\n  no-privilege-escalation: {enabled: false}\n  seccomp-profile: {enabled: false}\n"
 CHART_CONFIG = "rules:\n  drop-capabilities: {enabled: false}\n"
 NO_CONFIG = ("config: none (no --config, $HELM_HARDEN_CONFIG or .helm-harden.yaml in the current directory "

@@ -617,7 +617,7 @@ def test_post_render_does_not_fix_an_exempted_finding(harden, tmp_path):
     assert container == {"readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
     assert pod == {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
     assert exempted.stderr.splitlines()[0] == (
-        "helm-harden: hardened 1 of 1 documents (2 findings fixed); 1 findings left unchanged:"
+        "helm-harden: hardened 1 of 1 document (2 findings fixed); 1 finding left unchanged:"
     )
 
     everything = harden("post-render", cwd=tmp_path, stdin=stream)

@@ -161,7 +161,7 @@ def test_transformer_honours_its_config_and_reports_origins(env, tree, tmp_path)
     assert hardened == expected
     assert cronjob["metadata"]["annotations"] == {"config.kubernetes.io/origin": "path: ../../base/cronjob.yaml\n"}
     assert report.read_text(encoding="utf-8") == (
-        "helm-harden: hardened 1 of 3 documents (3 findings fixed); 1 findings left unchanged:\n"
+        "helm-harden: hardened 1 of 3 documents (3 findings fixed); 1 finding left unchanged:\n"
         "  ../../base/cronjob.yaml: CronJob production/nightly-report: error    image-tag-pinned           "
         "report: image registry.example.com/shop/report:latest uses the floating tag latest [manual]\n"
     )

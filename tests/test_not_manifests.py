@@ -15,20 +15,12 @@ from pathlib import Path
 
 import pytest
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  template:
-    spec:
-      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-      containers:
-        - name: web
-          image: registry.example.com/web:1.0
-          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-"""
+from conftest import web_deployment
+
+DEPLOYMENT = web_deployment(
+    pod="\n      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}",
+    container="\n          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}",
+)
 
 
 def one_error(result: subprocess.CompletedProcess) -> str:

@@ -6,6 +6,7 @@ import difflib
 
 from helm_harden.findings import Hardened
 from helm_harden.manifest import Document
+from helm_harden.report.summary import plural
 from helm_harden.report.text import finding_line
 
 
@@ -14,8 +15,8 @@ def format_post_render_summary(results: list[tuple[Document, Hardened]]) -> str:
     fixes = sum(len(hardened.fixed) for hardened in changed)
     remaining = [finding for _, hardened in results for finding in hardened.remaining]
     lines = [
-        f"helm-harden: hardened {len(changed)} of {len(results)} documents ({fixes} findings fixed); "
-        f"{len(remaining)} findings left unchanged"
+        f"helm-harden: hardened {len(changed)} of {plural(len(results), 'document')} ({plural(fixes, 'finding')} fixed); "
+        f"{plural(len(remaining), 'finding')} left unchanged"
         + (":" if remaining else ".")
     ]
     for finding in remaining:

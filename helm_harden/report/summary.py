@@ -22,13 +22,14 @@ class Summary:
 
     def sentence(self) -> str:
         if not self.findings:
-            text = f"No findings in {self.workloads} workloads ({self.objects} objects checked)."
+            text = f"No findings in {plural(self.workloads, 'workload')} ({plural(self.objects, 'object')} checked)."
         else:
             severities = ", ".join(plural(count, name) for name, count in self.by_severity.items() if count)
             manual = self.findings - self.fixable
             text = (
-                f"{plural(self.findings, 'finding')} ({severities}) in {self.workloads} workloads, "
-                f"{self.objects} objects checked: {self.fixable} fixable by post-render, {manual} need a chart change."
+                f"{plural(self.findings, 'finding')} ({severities}) in {plural(self.workloads, 'workload')}, "
+                f"{plural(self.objects, 'object')} checked: {self.fixable} fixable by post-render, "
+                f"{manual} {'needs' if manual == 1 else 'need'} a chart change."
             )
         extras = [f"{self.suppressed} suppressed" if self.suppressed else "",
                   f"{self.baselined} in the baseline" if self.baselined else "",

@@ -12,7 +12,7 @@ import click
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
-from helm_harden.report.summary import summarize
+from helm_harden.report.summary import plural, summarize
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -45,7 +45,7 @@ def format_text(result: ScanResult) -> str:
         lines.append("")
     if result.baseline is not None:
         fixed = len(result.baseline.fixed)
-        lines.append(f"Baseline: {result.baseline.new} new findings, {fixed} recorded findings fixed.")
+        lines.append(f"Baseline: {plural(result.baseline.new, 'new finding')}, {plural(fixed, 'recorded finding')} fixed.")
     lines.append(summarize(result).sentence())
     return "\n".join(lines) + "\n"
 
