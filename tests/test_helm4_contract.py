@@ -2,8 +2,9 @@
 
 Helm 4 sends a stream without ``# Source:`` lines in which every document carries the
 annotation ``postrenderer.helm.sh/postrender-filename``, hooks included; it runs the plugin
-with only ``HELM_PLUGIN_*`` variables, never shows its stderr, and treats empty output as an
-error. The nested v1 plugin file must not disturb Helm 3, which is checked with the real helm.
+with its own environment plus ``HELM_PLUGIN_*`` (tested here with those alone, the least it may
+be), never shows its stderr, and treats empty output as an error. tests/test_helm4_sdk.py runs
+the same path through Helm 4's own code. The nested v1 plugin file must not disturb Helm 3, which is checked with the real helm.
 """
 
 from __future__ import annotations
