@@ -203,7 +203,7 @@ class Engine:
     def _check(self, document, pod, runs, aliased, values_file=None, left=None) -> Iterator[tuple]:
         """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
         ``(rule, path)`` violations post-render would leave (the others are fixable)."""
-        ignored = annotation_reasons({**pod.object_annotations, **pod.annotations}, f"{document.label}: {pod.kind} {pod.name}")
+        ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
         for rule, violation in self._violations(pod, runs):
             settings = self._settings[rule.id]
             finding = self._finding(document, pod, settings, violation)

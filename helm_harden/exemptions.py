@@ -78,23 +78,26 @@ def chart_name(finding) -> str:
     return finding.origin.rstrip("/").rsplit("/", 1)[-1]
 
 
-def annotation_reasons(annotations: dict, where: str) -> dict[str, str]:
-    """``{rule-id: reason}`` from ignore annotations; an empty reason is an error."""
+def annotation_reasons(annotations: dict) -> dict[str, str]:
+    """``{rule-id: reason}`` from the ignore annotations that name a known rule and give a reason.
+
+    The others suppress nothing: a chart's annotation never blocks a deploy (the
+    ``ignore-annotation`` rule reports them).
+    """
     reasons = {}
     for key, value in annotations.items():
-        if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
-            continue
-        rule = annotation_rule(key[len(ANNOTATION_PREFIX) :])
-        if rule not in RULES_BY_ID:
-            raise InputError(f"{where}: annotation {key}: unknown rule {rule!r} (see: helm-harden rules)")
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{where}: annotation {key} needs a reason as its value")
-        reasons[rule] = value.strip()
+        rule = ignored_rule(key)
+        if rule in RULES_BY_ID and isinstance(value, str) and value.strip():
+            reasons[rule] = value.strip()
     return reasons
 
 
-def annotation_rule(name: str) -> str:
-    """The rule ID an ignore annotation's name stands for: ``pss.sysctls`` is ``pss/sysctls``."""
+def ignored_rule(key) -> str | None:
+    """The rule ID an annotation key asks to ignore (``pss.sysctls`` is ``pss/sysctls``), None
+    when it is not an ignore annotation."""
+    if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
+        return None
+    name = key[len(ANNOTATION_PREFIX) :]
     return PSS_PREFIX + name[len(PSS_ANNOTATION_PREFIX) :] if name.startswith(PSS_ANNOTATION_PREFIX) else name
 
 

@@ -97,6 +97,7 @@ class Pod:
     metadata: dict
     metadata_path: Path
     object_annotations: dict = field(default_factory=dict)  # the object's own, beside the pod template's
+    object_path: Path = ()  # where the object is: () for a document, ("items", 3) inside a List
     _containers: list | None = field(default=None, repr=False)
 
     @property
@@ -138,6 +139,10 @@ class Pod:
     @property
     def annotations_path(self) -> Path:
         return self.metadata_path + ("annotations",)
+
+    @property
+    def object_annotations_path(self) -> Path:
+        return self.object_path + ("metadata", "annotations")
 
     def containers(self) -> list[Container]:
         """initContainers, containers and ephemeralContainers, in that order (built once: every rule asks)."""
@@ -258,6 +263,7 @@ def _pod_of(obj: Any, root: Path) -> Pod | None:
         metadata=metadata if isinstance(metadata, dict) else {},
         metadata_path=root + location.metadata,
         object_annotations=mapping(object_metadata.get("annotations")),
+        object_path=root,
     )
 
 

@@ -107,9 +107,12 @@ INSECURE_FINDINGS = [
      f"{_T}/securityContext/seLinuxOptions/type", f"{_SRC}/deployment-selinux.yaml"),
     ("selinux-options", "Deployment", "fail-selinux-deployment", "app",
      f"{_T}/containers/0/securityContext/seLinuxOptions/user", f"{_SRC}/deployment-selinux.yaml"),
-    # StatefulSet: the container's runAsNonRoot: false beats the pod's true.
+    # StatefulSet: the container's runAsNonRoot: false beats the pod's true; an ignore annotation
+    # without a reason suppresses nothing.
     ("run-as-non-root", "StatefulSet", "fail-run-as-non-root-false-statefulset", "app",
      f"{_T}/containers/0/securityContext/runAsNonRoot", f"{_SRC}/statefulset.yaml"),
+    ("ignore-annotation", "StatefulSet", "fail-run-as-non-root-false-statefulset", None,
+     "/spec/template/metadata/annotations", f"{_SRC}/statefulset.yaml"),
     # DaemonSet: privileged, which also rules out allowPrivilegeEscalation: false.
     ("no-privileged", "DaemonSet", "fail-privileged-daemonset", "agent",
      f"{_T}/containers/0/securityContext/privileged", f"{_SRC}/daemonset.yaml"),
@@ -503,12 +506,12 @@ def test_text_report_groups_findings_by_template(check):
         ("insecure/templates/replicationcontroller.yaml",
          ["ReplicationController team-a/fail-defaults-replicationcontroller"]),
         ("insecure/templates/statefulset.yaml", ["StatefulSet team-a/fail-run-as-non-root-false-statefulset"]),
-        ("29 findings (18 errors, 11 warnings) in 10 workloads, 10 objects checked:"
-         " 5 fixable by post-render, 24 need a chart change.", []),
+        ("30 findings (18 errors, 11 warnings, 1 info) in 10 workloads, 10 objects checked:"
+         " 5 fixable by post-render, 25 need a chart change.", []),
     ]
     finding_lines = [line for line in text.splitlines() if line.startswith("    ")]
     assert len(finding_lines) == len(INSECURE_FINDINGS)
-    assert text.splitlines()[-1].startswith("29 findings")
+    assert text.splitlines()[-1].startswith("30 findings")
     # Within a template, the object's findings in rule order, one line each.
     section = text.split("insecure/templates/pod.yaml\n", 1)[1].split("\n\n", 1)[0]
     assert section == (

@@ -523,42 +523,129 @@ def test_an_annotation_on_a_cronjobs_pod_template(harden, tmp_path):
     ]
 
 
-NEEDS_REASON = "annotation ignore.helm-harden.io/no-privileged needs a reason as its value"
+HARDENED_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: vendored
+  annotations:
+    ignore.helm-harden.io/no-such-rule-yet: a rule of a newer helm-harden
+spec:
+  selector:
+    matchLabels: {app: vendored}
+  template:
+    metadata:
+      labels: {app: vendored}
+      annotations:
+        ignore.helm-harden.io/no-privileged: ""
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+        - name: app
+          image: nginx:1.27.0
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [ALL]}
+          resources:
+            requests: {cpu: 10m, memory: 16Mi}
+            limits: {memory: 32Mi}
+"""
+
+UNKNOWN_RULE = "an ignore annotation names a rule this version of helm-harden does not know: it suppresses nothing"
+NO_REASON = "the ignore annotation for no-privileged has no reason: it suppresses nothing"
 
 
-def _unknown_rule(rule: str) -> str:
-    return f"annotation ignore.helm-harden.io/{rule}: unknown rule '{rule}' (see: helm-harden rules)"
+def _vendored_chart(root: Path, template: str = HARDENED_DEPLOYMENT) -> str:
+    chart = root / "vendored"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: vendored\nversion: 0.1.0\n")
+    (chart / "templates/deployment.yaml").write_text(template)
+    return "vendored"
 
 
-@pytest.mark.parametrize(
-    "where, annotation, value, message",
-    [
-        ("object", "ignore.helm-harden.io/no-privileged", "", NEEDS_REASON),
-        ("pod", "ignore.helm-harden.io/no-privileged", "   ", NEEDS_REASON),
-        ("object", "ignore.helm-harden.io/no-such-rule", "reviewed", _unknown_rule("no-such-rule")),
-        ("pod", "ignore.helm-harden.io/No-Privileged", "reviewed", _unknown_rule("No-Privileged")),
-    ],
-    ids=["empty-on-object", "blank-on-pod-template", "unknown-rule-on-object", "rule-ids-are-case-sensitive"],
-)
-def test_bad_annotations_are_errors_naming_the_object(harden, tmp_path, where, annotation, value, message):
-    annotations = {annotation: value}
-    chart = _annotated_chart(tmp_path, annotations if where == "object" else {}, annotations if where == "pod" else {})
-    result = harden("check", chart, cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == f"helm-harden: error: annotated/templates/deployment.yaml: Deployment annotated: {message}\n"
+def test_a_bad_annotation_is_a_finding_of_its_own_and_never_fails_check(harden, tmp_path):
+    """A third-party chart's annotation naming a rule from a newer release, or with no reason,
+    is reported (info) and ignored; it does not fail the run, and its key is not repeated."""
+    code, report = _report(harden, _vendored_chart(tmp_path), cwd=tmp_path)
+    assert code == 0
+    assert [(f["rule"], f["severity"], f["container"], f["path"], f["message"], f["fixable"], f["suppressed"])
+            for f in report["findings"]] == [
+        ("ignore-annotation", "info", None, "/metadata/annotations", UNKNOWN_RULE, False, False),
+        ("ignore-annotation", "info", None, "/spec/template/metadata/annotations", NO_REASON, False, False),
+    ]
+
+
+def test_a_bad_annotation_suppresses_nothing(harden, tmp_path):
+    template = HARDENED_DEPLOYMENT.replace("allowPrivilegeEscalation: false", "privileged: true")
+    code, report = _report(harden, _vendored_chart(tmp_path, template), cwd=tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["suppressed"]) for f in report["findings"]] == [
+        ("no-privileged", False),
+        ("no-privilege-escalation", False),
+        ("ignore-annotation", False),
+        ("ignore-annotation", False),
+    ]
+
+
+def test_only_the_users_config_makes_bad_annotations_fail(harden, tmp_path):
+    chart = _vendored_chart(tmp_path)
+    config = _write_config(tmp_path, "rules:\n  ignore-annotation: {severity: error}\n")
+    code, report = _report(harden, chart, "--config", config, cwd=tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["severity"]) for f in report["findings"]] == [("ignore-annotation", "error")] * 2
+
+
+def test_rule_ids_in_annotations_are_case_sensitive(harden, tmp_path):
+    template = HARDENED_DEPLOYMENT.replace('ignore.helm-harden.io/no-privileged: ""',
+                                           "ignore.helm-harden.io/No-Privileged: reviewed")
+    code, report = _report(harden, _vendored_chart(tmp_path, template), cwd=tmp_path)
+    assert code == 0
+    assert [(f["path"], f["message"]) for f in report["findings"]] == [
+        ("/metadata/annotations", UNKNOWN_RULE),
+        ("/spec/template/metadata/annotations", UNKNOWN_RULE),
+    ]
 
 
 def test_a_bad_annotation_in_a_plain_file(harden, tmp_path):
     (tmp_path / "pod.yaml").write_text(
-        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    ignore.helm-harden.io/no-privileged: ''\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    ignore.helm-harden.io/no-privileged: '  '\n"
         "spec:\n  containers:\n    - name: c\n      image: nginx:1.27.0\n"
     )
-    result = harden("check", "pod.yaml", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == (
-        "helm-harden: error: pod.yaml (document 1): Pod p: annotation ignore.helm-harden.io/no-privileged"
-        " needs a reason as its value\n"
+    result = harden("check", "pod.yaml", "--format", "json", cwd=tmp_path)
+    assert result.stderr == ""
+    findings = [(f["rule"], f["path"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert ("ignore-annotation", "/metadata/annotations", NO_REASON) in findings
+    assert [row for row in findings if row[0] == "ignore-annotation"] == [
+        ("ignore-annotation", "/metadata/annotations", NO_REASON)
+    ]
+
+
+def test_post_render_warns_about_a_bad_annotation_and_hardens_the_stream(harden, tmp_path):
+    """helm upgrade must not fail because of a chart's annotation: post-render exits 0, writes
+    the hardened stream and lists the ignored annotations in its summary."""
+    template = HARDENED_DEPLOYMENT.replace("            allowPrivilegeEscalation: false\n", "")
+    stream = _render_helm(tmp_path, _vendored_chart(tmp_path, template))
+    result = harden("post-render", "--fail-on", "warning", cwd=tmp_path, stdin=stream)
+    assert result.returncode == 0
+    assert result.stdout == stream.replace(
+        "            capabilities: {drop: [ALL]}\n",
+        "            capabilities: {drop: [ALL]}\n            allowPrivilegeEscalation: false\n",
     )
+    assert result.stderr == (
+        "helm-harden: hardened 1 of 1 document (1 finding fixed); 2 findings left unchanged:\n"
+        f"  vendored/templates/deployment.yaml: Deployment vendored: info     ignore-annotation          pod: {UNKNOWN_RULE} [manual]\n"
+        f"  vendored/templates/deployment.yaml: Deployment vendored: info     ignore-annotation          pod: {NO_REASON} [manual]\n"
+    )
+
+
+def _render_helm(cwd: Path, chart: str) -> str:
+    return subprocess.run([helm_for_tests(), "template", chart], cwd=cwd, capture_output=True, text=True,
+                          check=True).stdout
 
 
 # --- post-render leaves suppressed findings as the chart wrote them ----------------------------

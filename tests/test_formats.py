@@ -136,7 +136,7 @@ def test_sarif_is_valid_and_describes_every_rule(insecure_sarif):
 def test_sarif_results_point_at_template_lines(insecure_sarif):
     results = insecure_sarif["runs"][0]["results"]
     rule_ids = [rule.id for rule in RULES]
-    assert len(results) == 29
+    assert len(results) == 30
     located = set()
     for result in results:
         assert result["ruleIndex"] == rule_ids.index(result["ruleId"])
@@ -205,13 +205,13 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
     rules = len(DEFAULT_RULES)
     assert suites == [
         ("charts-under-test/hardened (default values)", str(9 * rules), "0", "0", "0"),
-        ("charts-under-test/insecure (default values)", str(10 * rules), "20", "0", "0"),
+        ("charts-under-test/insecure (default values)", str(10 * rules), "21", "0", "0"),
         ("charts-under-test/webapp (ci/default-values.yaml)", str(2 * rules), "14", "0", "0"),
         ("charts-under-test/webapp (ci/hardened-values.yaml)", str(2 * rules), "0", "0", "0"),
         ("charts-under-test/webapp (ci/insecure-values.yaml)", str(2 * rules), "19", "0", "0"),
     ]
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        str(25 * rules), "53", "0", "0")
+        str(25 * rules), "54", "0", "0")
     for suite in root.findall("testsuite"):
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
@@ -243,7 +243,7 @@ def test_junit_cases_name_object_rule_and_template(repository_junit):
 
 def test_github_annotations(check):
     lines = check(INSECURE, "--format", "github").splitlines()
-    assert len(lines) == 30
+    assert len(lines) == 31
     templates = f"{INSECURE}/templates"
     assert (
         f"::error file={templates}/daemonset.yaml,line=23,title=no-privileged::"
@@ -257,7 +257,7 @@ def test_github_annotations(check):
         f"::error file={templates}/deployment-selinux.yaml,line=19,title=selinux-options::"
         "Deployment fail-selinux-deployment: SELinux type spc_t is not an allowed container type"
     ) in lines
-    assert lines[-1] == "helm-harden: 29 findings annotated (18 errors, 11 warnings) in 10 workloads."
+    assert lines[-1] == "helm-harden: 30 findings annotated (18 errors, 11 warnings, 1 notice) in 10 workloads."
 
 
 def test_markdown_table(check):

@@ -240,21 +240,15 @@ def test_helm_flags_after_the_repository_apply_to_every_chart(harden):
 
 
 def test_a_render_that_fails_after_helm_contributes_no_partial_findings(harden, chart_repo_copy):
-    """The web Deployment gets an annotation with an unknown rule: every web render fails while
-    its findings are being collected. None of those renders may leave findings behind (the
-    metrics subchart's Deployment comes first in helm's output)."""
+    """The web Deployment gets a value nested deeper than the YAML reader accepts (helm does):
+    every web render fails while its findings are being collected. None of those renders may
+    leave findings behind (the metrics subchart's Deployment comes first in helm's output)."""
     template = chart_repo_copy / WEB / "templates/deployment.yaml"
-    template.write_text(
-        template.read_text().replace(
-            "  name: web\n", '  name: web\n  annotations:\n    ignore.helm-harden.io/no-such-rule: "because"\n'
-        )
-    )
+    depth = 1100
+    template.write_text(template.read_text().replace("  name: web\n", "  name: web\nnested: " + "[" * depth + "]" * depth + "\n"))
     code, report, stderr = check_json(harden, REPO, cwd=chart_repo_copy)
     assert code == 3
-    message = (
-        "web/templates/deployment.yaml: Deployment web: annotation ignore.helm-harden.io/no-such-rule: "
-        "unknown rule 'no-such-rule' (see: helm-harden rules)"
-    )
+    message = "web/templates/deployment.yaml: line 5 of the rendered template: invalid YAML: exceeded maximum nesting depth"
     assert [(f["origin"], f["values_file"], f["message"]) for f in report["failures"]] == [
         (DEPS, None, DEPS_MESSAGE),
         (WORKER, NO_QUEUE, WORKER_MESSAGE),

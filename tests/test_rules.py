@@ -53,6 +53,7 @@ SETUPS = {
     "image-tag-pinned": Setup(),
     "apparmor-profile": Setup({"require": True, "fix": True}),
     "selinux-options": Setup(),
+    "ignore-annotation": Setup(),
 }
 
 # Further setups whose fixes must hold as well.
@@ -536,6 +537,23 @@ def test_selinux_options(tmp_path):
         ("fail-pod-user-and-role", None, "/spec/template/spec/securityContext/seLinuxOptions/role", False),
         ("fail-pod-user-and-role", None, "/spec/template/spec/securityContext/seLinuxOptions/user", False),
         ("fail-podtemplate", None, "/template/spec/securityContext/seLinuxOptions/type", False),
+    ]
+
+
+UNKNOWN_RULE = "an ignore annotation names a rule this version of helm-harden does not know: it suppresses nothing"
+
+
+def test_ignore_annotation(tmp_path):
+    assert [(f.name, f.container, f.path, f.message) for f in scan(tmp_path, "ignore-annotation")] == [
+        ("fail-pod-empty-reason", None, "/metadata/annotations",
+         "the ignore annotation for no-privileged has no reason: it suppresses nothing"),
+        ("fail-unknown-rule-on-object", None, "/metadata/annotations", UNKNOWN_RULE),
+        ("fail-both-on-pod-template", None, "/spec/template/metadata/annotations", UNKNOWN_RULE),
+        ("fail-both-on-pod-template", None, "/spec/template/metadata/annotations",
+         "the ignore annotation for seccomp-profile has no reason: it suppresses nothing"),
+        ("fail-cronjob-template-without-reason", None, "/spec/jobTemplate/spec/template/metadata/annotations",
+         "the ignore annotation for drop-capabilities has no reason: it suppresses nothing"),
+        ("fail-in-a-list", None, "/items/0/metadata/annotations", UNKNOWN_RULE),
     ]
 
 

@@ -7,6 +7,7 @@ from helm_harden.pss.controls import CONTROLS
 from helm_harden.rules import (
     apparmor_profile,
     drop_capabilities,
+    ignore_annotation,
     image_tag_pinned,
     no_privilege_escalation,
     no_privileged,
@@ -34,6 +35,8 @@ RULES = tuple(
         image_tag_pinned,
         apparmor_profile,
         selinux_options,
+        # Ignore annotations that suppress nothing
+        ignore_annotation,
         # The Pod Security Standards' controls, as the standard lists them
         *CONTROLS,
     )
