@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -29,7 +30,7 @@ from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
 from helm_harden.report.summary import active, plural
-from helm_harden.repository import scan_repository
+from helm_harden.repository import find_charts, scan_repository
 from helm_harden.rules.base import Severity
 
 FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
@@ -237,41 +238,76 @@ def _post_render_options(command):
     return command
 
 
-@main.command("fix", context_settings={"ignore_unknown_options": True})
-@click.argument("chart")
+FIX_FORMATS = ["values", "flux", "kustomize"]
+
+
+@main.command("fix", cls=_CheckCommand, context_settings={"ignore_unknown_options": True})
+@click.argument("target")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
-@click.option("--output", type=click.Path(dir_okay=False), help="Write the values overlay to this file (default: stdout).")
+@click.option("--format", "formats", type=click.Choice(FIX_FORMATS), multiple=True,
+              help="values (default): the values overlay; flux: a HelmRelease fragment with the overlay and patches "
+                   "for what values cannot reach; kustomize: a Kustomize Component with those patches. Repeat with --output.")
+@click.option("--output", "outputs", type=click.Path(dir_okay=False), multiple=True,
+              help="Write the output of the --format given before it to this file (default: stdout).")
+@click.option("--output-dir", type=click.Path(file_okay=False),
+              help="For a directory of charts: write each chart's files into this folder, under the chart's path (default: next to each chart).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
-@click.option("--override-user-values", is_flag=True, help="Also change keys your own -f/--set flags set.")
+@click.option("--override-user-values", is_flag=True, help="Also change keys your own -f files set (--set always wins in helm).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
               help="helm renders run in parallel.")
-def fix(chart, extra, output, config_path, kube_version, namespace, override_user_values, jobs):
-    """Write a values overlay that makes CHART render with the settings post-render would fill.
+def fix(target, extra, formats, outputs, output_dir, config_path, kube_version, namespace, override_user_values, jobs):
+    """Write a values overlay that makes a chart render with the settings post-render would fill.
 
-    Arguments after CHART go to helm template unchanged (-f, --set, a release name, …). The
-    overlay is verified before it is written: helm renders the chart with it, and only keys that
-    remove findings and add none are kept. A summary on stderr says, finding by finding, whether
-    values fix it, a patch would, or it needs a change by hand.
+    TARGET is a chart directory or packaged .tgz, or a directory of charts (one overlay per chart,
+    see --output-dir). Arguments after it go to helm template unchanged (-f, --set, a release
+    name, …). The overlay is verified before it is written: helm renders the chart with it, and
+    only keys that remove findings and add none are kept. A summary on stderr says, finding by
+    finding, whether values fix it, a patch would, or it needs a change by hand.
     """
     def run() -> int:
-        from helm_harden.remedy import fix_one_chart, verdicts  # probing loads only for fix
+        from helm_harden.remedy import FIX_FILES, fix_one_chart, fix_output, verdicts  # probing loads only for fix
         from helm_harden.report.fix_summary import format_fix_summary
 
-        if chart.startswith("-"):
+        if target.startswith("-"):
             raise click.UsageError("give the chart first, then helm flags")
-        helm_args, engine = _helm_args_and_engine(_check_config(config_path, chart), kube_version, namespace)
-        outcome = fix_one_chart(chart, list(extra) + helm_args, engine, override_user_values, jobs)
-        if output:
-            write_whole(output, outcome.text, "values overlay")
+        helm_args, engine = _helm_args_and_engine(_check_config(config_path, target), kube_version, namespace)
+        helm_args = list(extra) + helm_args
+        if describe(target) == "repository":
+            if outputs:
+                raise click.UsageError("a directory of charts gets one file per chart: use --output-dir, not --output")
+            charts = [(chart, [(name, str(_fix_file(target, chart, output_dir, FIX_FILES[name]))) for name in formats or ("values",)])
+                      for chart in find_charts(target)]
         else:
-            _emit(outcome.text)
-        click.echo(format_fix_summary(chart, verdicts(outcome), outcome.renders, outcome.notes,
-                                      [output] if output else []), err=True, nl=False)
-        return 0
+            charts = [(target, _report_targets(formats or ("values",), outputs, click.get_current_context().meta["report_options"]))]
+        failed = 0
+        for chart, destinations in charts:
+            try:
+                outcome = fix_one_chart(chart, helm_args, engine, override_user_values, jobs)
+            except ToolError as error:
+                if len(charts) == 1:
+                    raise
+                click.echo(f"helm-harden: error: {error}", err=True)
+                failed += 1
+                continue
+            texts = [(fix_output(name, outcome, chart), path) for name, path in destinations]  # all, before writing any
+            for text, path in texts:
+                if path:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    write_whole(path, text, "fix output")
+                else:
+                    _emit(text)
+            click.echo(format_fix_summary(chart, verdicts(outcome), outcome.renders, outcome.notes,
+                                          [path for _, path in destinations if path]), err=True, nl=False)
+        return EXIT_TOOL if failed else 0
 
     sys.exit(_guarded(run))
+
+
+def _fix_file(root: str, chart: str, output_dir: str | None, name: str) -> Path:
+    """Where a chart's fix output goes in a multi-chart run: next to it, or mirrored under output_dir."""
+    return (Path(output_dir) / Path(chart).relative_to(root) if output_dir else Path(chart)) / name
 
 
 @main.command("post-render")

@@ -42,6 +42,24 @@ def fix_one_chart(chart: str, helm_args: list[str], engine: Engine, override_use
     return outcome
 
 
+# The file each output gets in a multi-chart run.
+FIX_FILES = {
+    "values": "hardened-values.yaml",
+    "flux": "hardened-helmrelease.yaml",
+    "kustomize": "hardened-kustomize/kustomization.yaml",
+}
+
+
+def fix_output(name: str, outcome: FixOutcome, chart: str) -> str:
+    """The text of one output format of `fix`."""
+    if name == "values":
+        return outcome.text
+    from helm_harden.gitops_patches import format_flux, format_kustomize, object_patches
+
+    patches = object_patches(outcome.by_patch)
+    return format_flux(outcome.overlay, patches, chart) if name == "flux" else format_kustomize(patches, chart)
+
+
 def verdicts(outcome: FixOutcome) -> list[Verdict]:
     """One verdict per finding of the plain render, in its order."""
     keys = {}
@@ -60,6 +78,8 @@ def verdicts(outcome: FixOutcome) -> list[Verdict]:
         elif identity in patch:
             reason = (f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
                       if identity in user else "no values key reaches this field")
+            if item.finding.hook:
+                reason += "; a hook: Flux's post-renderers never see it, kustomize --enable-helm does"
             out.append(Verdict(item, "patch", reason))
         elif item.violation.fix and not item.finding.suppressed:
             out.append(Verdict(item, "manual", f"opt-in fix: enable it with `rules: {{{item.finding.rule}: {{fix: true}}}}`"))

@@ -162,3 +162,20 @@ def test_fix_refuses_what_is_not_a_chart(harden, tmp_path):
     result = harden("fix", str(tmp_path / "pod.yaml"))
     assert result.returncode == 2
     assert result.stderr == f"helm-harden: error: {tmp_path / 'pod.yaml'}: fix and values hints need a chart directory or a packaged .tgz chart\n"
+
+
+def test_a_chart_repository_gets_one_overlay_per_chart(harden, tmp_path):
+    out = tmp_path / "overlays"
+    result = harden("fix", str(CHARTS), "--output-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml"))
+    assert written == [f"{chart}/hardened-values.yaml" for chart in sorted(EXPECTED_OVERLAYS)]
+    for chart, expected in EXPECTED_OVERLAYS.items():
+        assert (yaml.safe_load((out / chart / "hardened-values.yaml").read_text()) or {}) == expected, chart
+    assert f"  wrote {out / 'umbrella' / 'hardened-values.yaml'}" in result.stderr.splitlines()
+
+
+def test_a_chart_repository_takes_an_output_dir_not_an_output(harden, tmp_path):
+    result = harden("fix", str(CHARTS), "--output", str(tmp_path / "x.yaml"))
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        2, "Error: a directory of charts gets one file per chart: use --output-dir, not --output")
