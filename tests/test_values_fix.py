@@ -126,7 +126,8 @@ def test_summary_says_finding_by_finding_what_fixes_it(fixed):
     assert ("values  seccomp-profile            Job release-name-admission-patch container patch: "
             "set controller.admissionWebhooks.patch.securityContext.seccompProfile.type: RuntimeDefault") in lines
     assert ("patch   no-privilege-escalation    Job release-name-admission-patch container patch: "
-            "no values key reaches this field (tests/fixtures/values-charts/nested/templates/webhook-job.yaml:15)") in lines
+            "no values key reaches this field; a hook: Flux's post-renderers never see it, kustomize --enable-helm does "
+            "(tests/fixtures/values-charts/nested/templates/webhook-job.yaml:15)") in lines
     assert "4 fixed by values (4 of 6 that post-render fixes), 2 need a patch, 6 need a change by hand; 6 helm renders." in lines
 
 
