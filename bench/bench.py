@@ -1,219 +1,300 @@
 #!/usr/bin/env python3
 """Measure helm-harden's speed and memory; prints the figures the project quotes.
 
-    python bench/bench.py                 # everything
-    python bench/bench.py charts          # check on every chart in charts-under-test/
-    python bench/bench.py stream --size-mb 50
-    python bench/bench.py post-render     # post-render against helm template, per chart
-    python bench/bench.py repo            # a multi-chart scan with 1, 2 and N workers
+    python bench/bench.py                          # everything (50 MB streams: minutes)
+    python bench/bench.py table --size-mb 5        # the speed table, quickly
+    python bench/bench.py table --compare main     # the same table for another commit, side by side
+    python bench/bench.py charts                   # check on every chart in charts-under-test/
+    python bench/bench.py repo                     # a multi-chart scan with 1, 2 and N workers
 
-`charts` times ``helm template`` alone and ``helm-harden check`` end to end (median of
---repeat runs). `stream` builds a realistic synthetic stream and compares the bare libyaml
-parse with helm-harden's parse + rule engine, and the peak memory of both, each in a fresh
-process so that one cannot warm up or bloat the other; it also times post-render on it.
-`post-render` compares ``helm template`` with and without ``--post-renderer``. `repo` copies
-the charts of charts-under-test/ into a repository of --copies of each and scans it.
+`table` prints every figure as a ratio against a baseline measured in the same run, since
+a shared machine's absolute times vary from one minute to the next:
+
+- `check` of a stream shaped like real charts (mostly CRDs with OpenAPI schemas, ConfigMaps
+  with embedded files, RBAC, Services, a minority of workloads) and of a workload-only stream,
+  each against a bare ``yaml.load_all(CSafeLoader)`` of the same file (both whole processes);
+- `post-render` throughput on the chart-shaped stream, and on a stream of workloads that all
+  need a fill;
+- the peak memory (the child's own maximum resident set) of `check` and `post-render`,
+  against the input's size;
+- ``helm-harden --version`` and `check` of a 15 kB rendered file, against ``python -c pass``;
+- ``helm template`` with helm-harden as its ``--post-renderer``, against ``helm template``
+  alone, on the median chart of charts-under-test/.
+
+Every helm-harden command runs the way its console script does (the entry point named in the
+tree's pyproject.toml), from this checkout or, with --compare, also from a copy of another
+commit; the runs of the two alternate so that a busy minute hurts both alike.
+`charts` times ``helm template`` alone and ``check`` end to end per chart; `repo` copies the
+charts of charts-under-test/ into a repository of --copies of each and scans it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(ROOT))
 
-from synthetic import synthetic_stream  # noqa: E402
+from synthetic import chart_shaped_stream, filled_stream, small_chart_render, synthetic_stream  # noqa: E402
 
-from helm_harden.inputs import describe  # noqa: E402
-from helm_harden.render import find_helm  # noqa: E402
-
-# Each runs in its own process and prints {"seconds": …, "max_rss_kb": …, …} as JSON. Peak
-# memory is the kernel's VmHWM: unlike ru_maxrss, it is not inherited from the parent.
-_PEAK_RSS = """
-def peak_rss_kb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-"""
-
-_CHILD_BARE_PARSE = _PEAK_RSS + """
-import json, sys, time, yaml
+_BARE_PARSE = """
+import sys, yaml
 text = open(sys.argv[1], encoding="utf-8").read()
-start = time.perf_counter()
-count = sum(1 for _ in yaml.load_all(text, Loader=yaml.CSafeLoader))
-seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "objects": count,
-                  "max_rss_kb": peak_rss_kb()}))
+for _ in yaml.load_all(text, Loader=yaml.CSafeLoader):
+    pass
 """
 
-_CHILD_CHECK = _PEAK_RSS + """
-import json, sys, time
-from helm_harden.config import default_config
-from helm_harden.engine import Engine
-from helm_harden.manifest import parse_documents
-text = open(sys.argv[1], encoding="utf-8").read()
-start = time.perf_counter()
-result = Engine(default_config()).scan(sys.argv[1], parse_documents(text, sys.argv[1]))
-seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "objects": result.objects, "workloads": result.workloads,
-                  "findings": len(result.findings),
-                  "max_rss_kb": peak_rss_kb()}))
+# A console script, as pip writes one, that imports the package from a given source tree.
+_ENTRY = """#!{python}
+import sys
+sys.path.insert(0, {tree!r})
+from {module} import {function}
+sys.exit({function}())
 """
 
-_CHILD_IDLE = _PEAK_RSS + """
-import json
-import helm_harden.cli, yaml
-print(json.dumps({"max_rss_kb": peak_rss_kb()}))
-"""
+
+@dataclass(frozen=True)
+class Tree:
+    """A source tree of helm-harden and the console script that runs it."""
+
+    name: str
+    command: str
+
+    @classmethod
+    def make(cls, name: str, tree: Path, scratch: Path) -> Tree:
+        pyproject = (tree / "pyproject.toml").read_text(encoding="utf-8")
+        module, function = re.search(r'^helm-harden = "([\w.]+):(\w+)"', pyproject, re.M).groups()
+        script = scratch / f"helm-harden-{name}"
+        script.write_text(_ENTRY.format(python=sys.executable, tree=str(tree), module=module, function=function))
+        script.chmod(0o755)
+        return cls(name, str(script))
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float  # the process's own maximum resident set (with its children's)
+
+
+def run(command: list[str], stdin: str | None = None, cwd: str | None = None, env: dict | None = None) -> Run:
+    """Run a command once with its output discarded; exit 0 or 1 (findings) is success."""
+    with open(stdin or os.devnull, "rb") as source:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   cwd=cwd, env=env)
+        stderr = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stderr.close()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+    return Run(seconds, usage.ru_maxrss * 1024 / 1e6)
+
+
+def median_seconds(command: list[str], repeat: int, **kwargs) -> float:
+    return statistics.median(run(command, **kwargs).seconds for _ in range(repeat))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", nargs="?", choices=["all", "charts", "stream", "post-render", "repo"], default="all")
+    parser.add_argument("what", nargs="?", choices=["all", "table", "charts", "repo"], default="all")
+    parser.add_argument("--size-mb", type=float, default=50.0, help="size of the synthetic streams (default 50)")
+    parser.add_argument("--filled-mb", type=float, help="size of the every-document-filled stream (default: a tenth of --size-mb)")
+    parser.add_argument("--repeat", type=int, default=11, help="runs per start-up or chart measurement (default 11)")
     parser.add_argument("--copies", type=int, default=6, help="copies of each chart in the repo scan (default 6)")
-    parser.add_argument("--size-mb", type=float, default=50.0, help="synthetic stream size (default 50)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per chart measurement (default 5)")
+    parser.add_argument("--compare", metavar="COMMIT", help="also measure this commit of helm-harden, in the same run")
     args = parser.parse_args()
-    if args.what in ("all", "charts"):
-        bench_charts(args.repeat)
-    if args.what in ("all", "post-render"):
-        bench_post_render(args.repeat)
-    if args.what in ("all", "stream"):
-        bench_stream(args.size_mb)
-    if args.what in ("all", "repo"):
-        bench_repo(args.copies)
+    with tempfile.TemporaryDirectory(prefix="helm-harden-bench-") as scratch:
+        scratch_path = Path(scratch)
+        (scratch_path / "empty-config.yaml").write_text("")
+        env = {key: value for key, value in os.environ.items() if not key.startswith("HELM_")}
+        env["HELM_HARDEN_CONFIG"] = str(scratch_path / "empty-config.yaml")
+        trees = [Tree.make("this", ROOT, scratch_path)]
+        if args.compare:
+            trees.insert(0, Tree.make(args.compare, _export(args.compare, scratch_path / "compare"), scratch_path))
+        bench = Bench(trees, scratch_path, env, args.repeat)
+        print(f"machine: {machine()}")
+        if args.what in ("all", "table"):
+            bench.table(args.size_mb, args.filled_mb or max(args.size_mb / 10, 0.5))
+        if args.what in ("all", "charts"):
+            bench.charts()
+        if args.what in ("all", "repo"):
+            bench.repo(args.copies)
+
+
+def machine() -> str:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores {model}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def _export(commit: str, into: Path) -> Path:
+    """A copy of the package at ``commit`` (its pyproject.toml and helm_harden/)."""
+    into.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "pyproject.toml", "helm_harden"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+class Bench:
+    def __init__(self, trees: list[Tree], scratch: Path, env: dict, repeat: int):
+        self.trees, self.scratch, self.env, self.repeat = trees, scratch, env, repeat
+        self.helm = shutil.which("helm", path=str(Path(sys.executable).parent)) or shutil.which("helm")
+
+    def cli(self, tree: Tree, *args: str, stdin: str | None = None) -> Run:
+        return run([tree.command, *args], stdin=stdin, cwd=str(self.scratch), env=self.env)
+
+    def write(self, name: str, text: str) -> tuple[str, float]:
+        path = self.scratch / name
+        path.write_text(text, encoding="utf-8")
+        return str(path), path.stat().st_size / 1e6
+
+    def table(self, size_mb: float, filled_mb: float) -> None:
+        size = int(size_mb * 1e6)
+        chart_text, chart_objects, workload_share = chart_shaped_stream(size)
+        chart_path, chart_mb = self.write("chart-shaped.yaml", chart_text)
+        del chart_text
+        workload_text, workload_objects = synthetic_stream(size)
+        workload_path, workload_mb = self.write("workload-only.yaml", workload_text)
+        del workload_text
+        filled_text, filled_objects = filled_stream(int(filled_mb * 1e6))
+        filled_path, filled_mb = self.write("filled.yaml", filled_text)
+        del filled_text
+        small_text = small_chart_render()
+        small_path, small_mb = self.write("small.yaml", small_text)
+
+        python = sys.executable
+        print(f"== speed table: chart-shaped stream {chart_mb:.1f} MB ({chart_objects} objects, "
+              f"{100 * workload_share:.1f}% of the bytes in workloads), workload-only {workload_mb:.1f} MB "
+              f"({workload_objects} objects), every document filled {filled_mb:.1f} MB ({filled_objects} objects), "
+              f"rendered file {1000 * small_mb:.1f} kB")
+        rows: list[tuple[str, str, dict[str, str], str]] = []
+
+        bare_chart = run([python, "-c", _BARE_PARSE, chart_path])
+        bare_workload = run([python, "-c", _BARE_PARSE, workload_path])
+        check = ["check", "--format", "json", "--fail-on", "never"]
+        figures: dict[str, dict[str, float]] = {tree.name: {} for tree in self.trees}
+        for tree in self.trees:
+            chart_check = self.cli(tree, *check, chart_path)
+            workload_check = self.cli(tree, *check, workload_path)
+            chart_post = self.cli(tree, "post-render", "-q", stdin=chart_path)
+            filled_post = self.cli(tree, "post-render", "-q", stdin=filled_path)
+            figures[tree.name].update(
+                check_chart=chart_check.seconds / bare_chart.seconds,
+                check_workload=workload_check.seconds / bare_workload.seconds,
+                post_chart=chart_mb / chart_post.seconds,
+                post_filled=filled_mb / filled_post.seconds,
+                memory_check=chart_check.peak_mb / chart_mb,
+                memory_check_workload=workload_check.peak_mb / workload_mb,
+                memory_post=chart_post.peak_mb / chart_mb,
+            )
+        startup = {tree.name: ([], []) for tree in self.trees}
+        bare_start = []
+        for _ in range(self.repeat):  # alternate, so that load on the machine hits every command alike
+            bare_start.append(run([python, "-c", "pass"]).seconds)
+            for tree in self.trees:
+                startup[tree.name][0].append(self.cli(tree, "--version").seconds)
+                startup[tree.name][1].append(self.cli(tree, "check", small_path, "--fail-on", "never").seconds)
+        bare_start_s = statistics.median(bare_start)
+        idle_mb = run([python, "-c", "pass"]).peak_mb
+        for tree in self.trees:
+            versions, small_checks = startup[tree.name]
+            figures[tree.name]["version"] = statistics.median(versions) / bare_start_s
+            figures[tree.name]["small_check"] = statistics.median(small_checks) / bare_start_s
+        charts, helm_ratios = self.post_renderer_ratios()
+        for tree in self.trees:
+            figures[tree.name]["helm_post_render"] = statistics.median(helm_ratios[tree.name])
+
+        rows = [
+            ("check, chart-shaped stream / bare CSafeLoader parse", f"{bare_chart.seconds:.2f} s", "check_chart", "{:.2f}", "<= 0.25"),
+            ("check, workload-only stream / bare CSafeLoader parse", f"{bare_workload.seconds:.2f} s", "check_workload", "{:.2f}", "<= 1.1"),
+            ("post-render throughput, chart-shaped stream", "", "post_chart", "{:.1f} MB/s", ">= 30 MB/s"),
+            ("post-render throughput, every document filled", "", "post_filled", "{:.2f} MB/s", ">= 3 MB/s"),
+            ("peak memory of check / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_check", "{:.2f}", "<= 1.0"),
+            ("peak memory of check / input (workload-only)", f"{workload_mb:.1f} MB", "memory_check_workload", "{:.2f}", "<= 1.0"),
+            ("peak memory of post-render / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_post", "{:.2f}", "<= 2.0"),
+            ("helm-harden --version / python -c pass", f"{1000 * bare_start_s:.0f} ms", "version", "{:.2f}", "<= 2"),
+            (f"check of a {1000 * small_mb:.0f} kB rendered file / python -c pass", f"{1000 * bare_start_s:.0f} ms", "small_check", "{:.2f}", "<= 3"),
+            (f"helm template --post-renderer / helm template (median of {len(charts)} charts)", "", "helm_post_render", "{:.2f}", "<= 1.3"),
+        ]
+        names = [tree.name for tree in self.trees]
+        print(f"{'figure':<66} {'baseline':>10} " + " ".join(f"{name[:12]:>12}" for name in names) + f" {'target':>11}")
+        for label, baseline, key, form, target in rows:
+            values = " ".join(f"{form.format(figures[name][key]):>12}" for name in names)
+            print(f"{label:<66} {baseline:>10} {values} {target:>11}")
+        print(f"(python -c pass alone peaks at {idle_mb:.0f} MB: a small stream's memory ratios are mostly the interpreter)")
+
+    def post_renderer_ratios(self) -> tuple[list[Path], dict[str, list[float]]]:
+        """Per chart: median ``helm template --post-renderer helm-harden`` / median ``helm template``."""
+        charts = _charts()
+        ratios: dict[str, list[float]] = {tree.name: [] for tree in self.trees}
+        for chart in charts:
+            plain, hardened = [], {tree.name: [] for tree in self.trees}
+            for _ in range(self.repeat):
+                plain.append(run([self.helm, "template", str(chart)], env=self.env).seconds)
+                for tree in self.trees:
+                    hardened[tree.name].append(run(
+                        [self.helm, "template", str(chart), "--post-renderer", tree.command, "--post-renderer-args", "post-render"],
+                        cwd=str(self.scratch), env=self.env).seconds)
+            for tree in self.trees:
+                ratios[tree.name].append(statistics.median(hardened[tree.name]) / statistics.median(plain))
+        return charts, ratios
+
+    def charts(self) -> None:
+        targets = sorted(p.parent for p in (ROOT / "charts-under-test").rglob("Chart.yaml") if "charts" not in p.parent.parent.parts[-1:])
+        targets += sorted(p.parent for p in (ROOT / "charts-under-test").rglob("kustomization.yaml") if "overlays" in p.parts)
+        print(f"== check on charts-under-test/ (median of {self.repeat} runs)")
+        print(f"{'target':<40} {'render ms':>10} " + " ".join(f"{'check ' + tree.name[:8]:>16}" for tree in self.trees))
+        for target in targets:
+            if (target / "Chart.yaml").is_file():
+                render = [self.helm, "template", str(target)]
+            else:
+                render = ["kubectl", "kustomize", str(target)]
+            render_ms = 1000 * median_seconds(render, self.repeat, env=self.env)
+            checks = " ".join(
+                f"{1000 * median_seconds([tree.command, 'check', str(target), '--format', 'json', '--fail-on', 'never'], self.repeat, cwd=str(self.scratch), env=self.env):>13.0f} ms"
+                for tree in self.trees)
+            print(f"{str(target.relative_to(ROOT)):<40} {render_ms:>10.0f} {checks}")
+
+    def repo(self, copies: int) -> None:
+        """A repository of ``copies`` of each chart, scanned with 1, 2 and N workers."""
+        repo = self.scratch / "repo"
+        for chart in _charts():
+            for copy in range(copies):
+                shutil.copytree(chart, repo / f"{chart.name}-{copy}")
+        renders = [(chart, values) for chart in sorted(repo.iterdir())
+                   for values in ([None] + sorted((chart / "ci").glob("*-values.yaml")) if (chart / "ci").is_dir() else [None])]
+        started = time.perf_counter()
+        for chart, values in renders:  # helm alone, one render after another
+            run([self.helm, "template", str(chart)] + (["--values", str(values)] if values else []), env=self.env)
+        helm_seconds = time.perf_counter() - started
+        print(f"== repository scan: {copies * len(_charts())} charts, about {len(renders)} renders")
+        print(f"helm template alone, serial: {helm_seconds:6.2f} s")
+        for tree in self.trees:
+            for count in sorted({1, 2, os.cpu_count() or 1}):
+                seconds = self.cli(tree, "check", str(repo), "--jobs", str(count), "--format", "json", "--fail-on", "never").seconds
+                print(f"{tree.name:>12} --jobs {count}: {seconds:6.2f} s  {60 * len(renders) / seconds:6.0f} renders/min"
+                      + (f"  (helm {100 * helm_seconds / seconds:.0f}% of it)" if count == 1 else ""))
 
 
 def _charts() -> list[Path]:
     return sorted(p.parent for p in (ROOT / "charts-under-test").glob("*/Chart.yaml"))
-
-
-def bench_post_render(repeat: int) -> None:
-    helm = find_helm()
-    post_renderer = str(Path(sys.executable).parent / "helm-harden")
-    print(f"== helm template with and without helm-harden as --post-renderer (median of {repeat} runs)")
-    print(f"{'chart':<32} {'template ms':>12} {'+post-render ms':>16} {'added':>8}")
-    for chart in _charts():
-        plain = _median_ms([helm, "template", str(chart)], repeat)
-        hardened = _median_ms(
-            [helm, "template", str(chart), "--post-renderer", post_renderer, "--post-renderer-args", "post-render"], repeat
-        )
-        print(f"{chart.relative_to(ROOT)!s:<32} {plain:>12.0f} {hardened:>16.0f} {100 * (hardened / plain - 1):>+7.0f}%")
-    idle = _median_ms([sys.executable, "-c", "import helm_harden.cli"], repeat)
-    print(f"(of which python start-up and imports: {idle:.0f} ms)")
-
-
-def bench_repo(copies: int) -> None:
-    """A repository of ``copies`` of each chart, scanned with 1, 2 and N workers."""
-    helm = find_helm()
-    with tempfile.TemporaryDirectory() as repo:
-        for chart in _charts():
-            for copy in range(copies):
-                shutil.copytree(chart, Path(repo, f"{chart.name}-{copy}"))
-        from helm_harden.repository import find_charts, render_jobs
-
-        jobs = [job for chart in find_charts(repo) for job in render_jobs(chart)]
-        started = time.perf_counter()
-        for job in jobs:  # helm alone, one render after another
-            values = ["--values", str(Path(job.chart, job.values_file))] if job.values_file else []
-            subprocess.run([helm, "template", job.chart, *values], stdout=subprocess.DEVNULL, check=True)
-        helm_seconds = time.perf_counter() - started
-        charts = len(find_charts(repo))
-        print(f"== repository scan: {charts} charts, {len(jobs)} renders (chart x values file)")
-        print(f"helm template alone, serial: {helm_seconds:6.2f} s")
-        workers = sorted({1, 2, os.cpu_count() or 1})
-        for count in workers:
-            command = [sys.executable, "-m", "helm_harden", "check", repo, "--jobs", str(count),
-                       "--format", "json", "--fail-on", "never"]
-            started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-            seconds = time.perf_counter() - started
-            print(f"--jobs {count}: {seconds:6.2f} s  {60 * charts / seconds:6.0f} charts/min  {60 * len(jobs) / seconds:6.0f} renders/min")
-            if count == 1:
-                print(f"   of which helm: {helm_seconds:.2f} s ({100 * helm_seconds / seconds:.0f}%), "
-                      f"helm-harden (start-up, parsing, rules, report): {seconds - helm_seconds:.2f} s")
-
-
-def bench_charts(repeat: int) -> None:
-    helm = find_helm()
-    targets = sorted(p.parent for p in (ROOT / "charts-under-test").rglob("Chart.yaml") if "charts" not in p.parent.parent.parts[-1:])
-    targets += sorted(p.parent for p in (ROOT / "charts-under-test").rglob("kustomization.yaml") if "overlays" in p.parts)
-    print(f"== check on charts-under-test/ (median of {repeat} runs)")
-    print(f"{'target':<40} {'render ms':>10} {'check ms':>10} {'engine+startup':>15}")
-    for target in targets:
-        relative = str(target.relative_to(ROOT))
-        if describe(str(target)) == "chart":
-            render = [helm, "template", str(target)]
-        else:
-            render = ["kubectl", "kustomize", str(target)]
-        check = [sys.executable, "-m", "helm_harden", "check", str(target), "--format", "json", "--fail-on", "never"]
-        render_ms = _median_ms(render, repeat)
-        check_ms = _median_ms(check, repeat)
-        print(f"{relative:<40} {render_ms:>10.0f} {check_ms:>10.0f} {check_ms - render_ms:>+14.0f}ms")
-    idle = _median_ms([sys.executable, "-c", "import helm_harden.cli"], repeat)
-    print(f"(python start-up and imports alone: {idle:.0f} ms)")
-
-
-def bench_stream(size_mb: float) -> None:
-    text, objects = synthetic_stream(int(size_mb * 1_000_000))
-    size = len(text.encode("utf-8"))
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as handle:
-        handle.write(text)
-        path = handle.name
-    del text
-    try:
-        bare = _child(_CHILD_BARE_PARSE, path)
-        check = _child(_CHILD_CHECK, path)
-        idle = _child(_CHILD_IDLE)
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "helm_harden", "check", path, "--format", "json", "--fail-on", "never"],
-            stdout=subprocess.DEVNULL, check=True,
-        )
-        cli_seconds = time.perf_counter() - started
-        with open(path, "rb") as stream:
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "helm_harden", "post-render", "-q"], stdin=stream,
-                           stdout=subprocess.DEVNULL, check=True)
-            post_render_seconds = time.perf_counter() - started
-    finally:
-        os.unlink(path)
-    mb = size / 1e6
-    print(f"== synthetic stream: {mb:.1f} MB, {objects} objects, {check['workloads']} workloads, {check['findings']} findings")
-    print(f"bare libyaml parse     {bare['seconds']:7.2f} s  {objects / bare['seconds']:8.0f} objects/s  {mb / bare['seconds']:5.2f} MB/s")
-    print(f"parse + rule engine    {check['seconds']:7.2f} s  {objects / check['seconds']:8.0f} objects/s  {mb / check['seconds']:5.2f} MB/s")
-    print(f"engine overhead        {100 * (check['seconds'] / bare['seconds'] - 1):+6.1f} % of the bare parse time (aim: at most +25%)")
-    print(f"check CLI, JSON out    {cli_seconds:7.2f} s  (start-up, parse, engine and the JSON report)")
-    print(f"post-render CLI        {post_render_seconds:7.2f} s  {objects / post_render_seconds:8.0f} objects/s  "
-          f"{mb / post_render_seconds:5.2f} MB/s  (half the workloads need fixes)")
-    rss = check["max_rss_kb"] * 1024 / 1e6
-    idle_rss = idle["max_rss_kb"] * 1024 / 1e6
-    print(f"peak memory, check     {rss:7.1f} MB = {rss / mb:.2f}x the input ({(rss - idle_rss) / mb:.2f}x above the {idle_rss:.0f} MB idle interpreter; aim: at most 3x)")
-    print(f"peak memory, bare parse {bare['max_rss_kb'] * 1024 / 1e6:6.1f} MB")
-
-
-def _median_ms(command: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
-def _child(code: str, *args: str) -> dict:
-    output = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT)
-    return json.loads(output.stdout)
 
 
 if __name__ == "__main__":

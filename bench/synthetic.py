@@ -172,3 +172,229 @@ def synthetic_stream(target_bytes: int, seed: int = 7) -> tuple[str, int]:
             size += len(text)
             objects += 1
     return "".join(parts), objects
+
+
+# --- a stream shaped like real charts: mostly CRDs, config and RBAC, a minority of workloads ---
+
+_WORDS = (
+    "the field of a resource that selects specifies which pods controller cluster value when set "
+    "must be defaults to optional list of names for this object container volume endpoint label "
+    "secret key reference namespace scheduling policy is used by admission webhook template spec"
+).split()
+
+_CRD_HEAD = """\
+---
+# Source: {chart}/crds/{plural}.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  annotations:
+    controller-gen.kubebuilder.io/version: v0.16.1
+  name: {plural}.{group}
+spec:
+  group: {group}
+  names:
+    kind: {kind}
+    listKind: {kind}List
+    plural: {plural}
+    singular: {singular}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {{}}
+    schema:
+      openAPIV3Schema:
+        description: {description}
+        type: object
+        properties:
+"""
+
+_CONFIG_FILE_MAP = """\
+---
+# Source: {chart}/templates/dashboards.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-dashboards
+  namespace: monitoring
+  labels:
+    grafana_dashboard: "1"
+    app.kubernetes.io/name: {name}
+data:
+  {name}.json: |-
+{json}
+  entrypoint.sh: |
+    #!/bin/sh
+    set -eu
+    exec /usr/bin/{name} --config=/etc/{name}/config.yaml "$@"
+"""
+
+_RBAC = """\
+---
+# Source: {chart}/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {name}
+  namespace: monitoring
+---
+# Source: {chart}/templates/clusterrole.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {name}
+rules:
+  - apiGroups: [""]
+    resources: [pods, services, endpoints, configmaps, secrets]
+    verbs: [get, list, watch]
+  - apiGroups: [apps]
+    resources: [deployments, statefulsets, daemonsets]
+    verbs: [get, list, watch, update, patch]
+  - apiGroups: [{group}]
+    resources: ["*"]
+    verbs: ["*"]
+---
+# Source: {chart}/templates/clusterrolebinding.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: {name}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: {name}
+subjects:
+  - kind: ServiceAccount
+    name: {name}
+    namespace: monitoring
+"""
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+
+
+def _schema(rng: random.Random, indent: int, depth: int, budget: list[int], out: list[str]) -> None:
+    """OpenAPI properties at ``indent``, as controller-gen writes them, until ``budget`` runs out."""
+    pad = " " * indent
+    for _ in range(rng.randint(2, 7)):
+        if budget[0] <= 0:
+            return
+        name = rng.choice(_WORDS) + rng.choice(_WORDS).capitalize()
+        start = len(out)
+        out.append(f"{pad}{name}:\n")
+        if rng.random() < 0.5:
+            out.append(f"{pad}  description: |-\n")
+            for _ in range(rng.randint(1, 4)):
+                out.append(f"{pad}    {_sentence(rng, rng.randint(6, 16))}\n")
+        else:
+            out.append(f"{pad}  description: {_sentence(rng, rng.randint(4, 12))}\n")
+        roll = rng.random()
+        if depth < 6 and roll < 0.35:
+            out.append(f"{pad}  type: object\n{pad}  properties:\n")
+            _schema(rng, indent + 4, depth + 1, budget, out)
+        elif depth < 6 and roll < 0.5:
+            out.append(f"{pad}  type: array\n{pad}  items:\n{pad}    type: object\n{pad}    properties:\n")
+            _schema(rng, indent + 6, depth + 1, budget, out)
+        elif roll < 0.6:
+            out.append(f"{pad}  type: string\n{pad}  enum:\n{pad}  - Always\n{pad}  - IfNotPresent\n{pad}  - Never\n")
+        elif roll < 0.8:
+            out.append(f"{pad}  type: integer\n{pad}  format: int32\n{pad}  minimum: 0\n")
+        else:
+            out.append(f"{pad}  type: string\n{pad}  x-kubernetes-int-or-string: true\n")
+        budget[0] -= sum(len(piece) for piece in out[start:])
+
+
+def _crd(rng: random.Random, n: int, chart: str, size: int) -> str:
+    kind = f"Widget{n}"
+    out = [_CRD_HEAD.format(chart=chart, plural=f"widget{n}s", singular=f"widget{n}", kind=kind,
+                            group=f"{chart}.example.com", description=_sentence(rng, 12))]
+    _schema(rng, 10, 0, [size], out)
+    return "".join(out)
+
+
+def _dashboard_json(rng: random.Random, panels: int) -> str:
+    lines = ['    {', '      "title": "Service overview",', '      "panels": [']
+    for index in range(panels):
+        lines += ['        {', f'          "id": {index},', '          "type": "timeseries",',
+                  f'          "title": "{_sentence(rng, 4)}",',
+                  f'          "targets": [{{"expr": "sum(rate(http_requests_total{{job=\\"svc-{index}\\"}}[5m]))"}}]',
+                  '        },']
+    lines += ['        {"id": -1}', '      ]', '    }']
+    return "\n".join(lines)
+
+
+def chart_shaped_stream(target_bytes: int, seed: int = 11) -> tuple[str, int, float]:
+    """A stream shaped like real charts: (text, objects, share of the bytes in workloads).
+
+    Most bytes are CustomResourceDefinitions with OpenAPI schemas; then ConfigMaps with embedded
+    files, RBAC, Services; a minority are workloads, half of them hardened.
+    """
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = objects = workload_bytes = 0
+    n = 0
+    while size < target_bytes:
+        n += 1
+        chart = f"operator-{n % 53}"
+        name = f"operator-{n}"
+        hardened = n % 2 == 0
+        pieces = [
+            _crd(rng, n, chart, rng.randint(10_000, 100_000)),
+            _CONFIG_FILE_MAP.format(chart=chart, name=name, json=_dashboard_json(rng, rng.randint(5, 30))),
+            _RBAC.format(chart=chart, name=name, group=f"{chart}.example.com"),
+            _SERVICE.format(chart=chart, name=name),
+        ]
+        workload = _DEPLOYMENT.format(
+            chart=chart, name=name, n=n, replicas=rng.randint(1, 3), checksum=f"{rng.getrandbits(128):032x}",
+            tag=f"2.{n % 30}.0", proxy_tag="v1.31.2",
+            pod_security=_POD_SECURITY if hardened else "",
+            container_security=_CONTAINER_SECURITY if hardened else "",
+            resources=_RESOURCES if hardened or n % 3 == 0 else "",
+        )
+        pieces.append(workload)
+        for piece in pieces:
+            parts.append(piece)
+            size += len(piece)
+            objects += piece.count("\n---\n") + 1
+        workload_bytes += len(workload)
+    return "".join(parts), objects, workload_bytes / size
+
+
+def filled_stream(target_bytes: int, seed: int = 13) -> tuple[str, int]:
+    """A stream of workloads that all need a fill: (text, number of objects)."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = n = 0
+    while size < target_bytes:
+        n += 1
+        text = _DEPLOYMENT.format(
+            chart=f"service-{n % 97}", name=f"service-{n}", n=n, replicas=rng.randint(1, 5),
+            checksum=f"{rng.getrandbits(128):032x}", tag=f"1.{n % 40}.{n % 7}", proxy_tag="v1.31.2",
+            pod_security="", container_security="", resources="",
+        )
+        parts.append(text)
+        size += len(text)
+    return "".join(parts), n
+
+
+def small_chart_render(seed: int = 5) -> str:
+    """About 15 kB, as a small chart renders: a CRD, config, RBAC, a Service and three workloads."""
+    rng = random.Random(seed)
+    chart, name = "small", "small-app"
+    parts = [
+        _crd(rng, 1, chart, 1_000),
+        _CONFIG_FILE_MAP.format(chart=chart, name=name, json=_dashboard_json(rng, 6)),
+        _RBAC.format(chart=chart, name=name, group=f"{chart}.example.com"),
+        _SERVICE.format(chart=chart, name=name),
+    ]
+    for n, hardened in ((1, True), (2, False), (3, True)):
+        parts.append(_DEPLOYMENT.format(
+            chart=chart, name=f"{name}-{n}", n=n, replicas=2, checksum=f"{rng.getrandbits(128):032x}",
+            tag="2.1.0", proxy_tag="v1.31.2", pod_security=_POD_SECURITY if hardened else "",
+            container_security=_CONTAINER_SECURITY if hardened else "", resources=_RESOURCES if hardened else "",
+        ))
+    return "".join(parts)
