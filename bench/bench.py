@@ -84,23 +84,29 @@ class Tree:
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_mb: float  # the process's own maximum resident set (with its children's)
+    peak_mb: float | None  # the process's own maximum resident set, when asked for
 
 
-def run(command: list[str], stdin: str | None = None, cwd: str | None = None, env: dict | None = None) -> Run:
-    """Run a command once with its output discarded; exit 0 or 1 (findings) is success."""
-    with open(stdin or os.devnull, "rb") as source:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   cwd=cwd, env=env)
-        stderr = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stderr.close()
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode}): {stderr.decode(errors='replace')[-2000:]}")
-    return Run(seconds, usage.ru_maxrss * 1024 / 1e6)
+def run(command: list[str], stdin: str | None = None, cwd: str | None = None, env: dict | None = None,
+        memory: bool = False) -> Run:
+    """Run a command once with its output discarded; exit 0 or 1 (findings) is success.
+
+    The peak memory comes from GNU time, which forks the command from its own small process: a
+    child of this one would inherit this process's high-water mark (the kernel keeps it across
+    exec), and the streams built here would count as the command's.
+    """
+    with tempfile.NamedTemporaryFile("r") as usage:
+        wrapped = ["/usr/bin/time", "-f", "%M", "-o", usage.name, *command] if memory else command
+        with open(stdin or os.devnull, "rb") as source:
+            started = time.perf_counter()
+            process = subprocess.run(wrapped, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     cwd=cwd, env=env)
+            seconds = time.perf_counter() - started
+        if process.returncode not in (0, 1):
+            raise SystemExit(f"bench: {' '.join(command)} failed ({process.returncode}): "
+                             f"{process.stderr.decode(errors='replace')[-2000:]}")
+        peak_mb = int(usage.read().split()[-1]) * 1024 / 1e6 if memory else None
+    return Run(seconds, peak_mb)
 
 
 def median_seconds(command: list[str], repeat: int, **kwargs) -> float:
@@ -157,8 +163,8 @@ class Bench:
         self.trees, self.scratch, self.env, self.repeat = trees, scratch, env, repeat
         self.helm = shutil.which("helm", path=str(Path(sys.executable).parent)) or shutil.which("helm")
 
-    def cli(self, tree: Tree, *args: str, stdin: str | None = None) -> Run:
-        return run([tree.command, *args], stdin=stdin, cwd=str(self.scratch), env=self.env)
+    def cli(self, tree: Tree, *args: str, stdin: str | None = None, memory: bool = False) -> Run:
+        return run([tree.command, *args], stdin=stdin, cwd=str(self.scratch), env=self.env, memory=memory)
 
     def write(self, name: str, text: str) -> tuple[str, float]:
         path = self.scratch / name
@@ -191,9 +197,9 @@ class Bench:
         check = ["check", "--format", "json", "--fail-on", "never"]
         figures: dict[str, dict[str, float]] = {tree.name: {} for tree in self.trees}
         for tree in self.trees:
-            chart_check = self.cli(tree, *check, chart_path)
-            workload_check = self.cli(tree, *check, workload_path)
-            chart_post = self.cli(tree, "post-render", "-q", stdin=chart_path)
+            chart_check = self.cli(tree, *check, chart_path, memory=True)
+            workload_check = self.cli(tree, *check, workload_path, memory=True)
+            chart_post = self.cli(tree, "post-render", "-q", stdin=chart_path, memory=True)
             filled_post = self.cli(tree, "post-render", "-q", stdin=filled_path)
             figures[tree.name].update(
                 check_chart=chart_check.seconds / bare_chart.seconds,
@@ -212,7 +218,7 @@ class Bench:
                 startup[tree.name][0].append(self.cli(tree, "--version").seconds)
                 startup[tree.name][1].append(self.cli(tree, "check", small_path, "--fail-on", "never").seconds)
         bare_start_s = statistics.median(bare_start)
-        idle_mb = run([python, "-c", "pass"]).peak_mb
+        idle_mb = run([python, "-c", "pass"], memory=True).peak_mb
         for tree in self.trees:
             versions, small_checks = startup[tree.name]
             figures[tree.name]["version"] = statistics.median(versions) / bare_start_s
