@@ -24,7 +24,7 @@ from helm_harden.errors import (
     EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
 )
 from helm_harden.files import write_whole
-from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin
+from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin, read_stdin_pieces
 from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
@@ -355,7 +355,7 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
             write_whole(report_path, f"helm-harden: error: {error}\n", "report")
         raise
     summary = format_post_render_summary(results)
-    refused = _reaches(active(f for _, hardened in results for f in hardened.remaining), fail_on)
+    refused = _reaches(active(f for hardened in results for f in hardened.remaining), fail_on)
     refusal = f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream\n" if refused else ""
     if report_path:
         write_whole(report_path, click.unstyle(summary) + refusal, "report")
@@ -364,7 +364,7 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
     if refused:
         click.echo(refusal, err=True, nl=False)
         return EXIT_FINDINGS
-    _emit(output)
+    _emit_stream(output)
     return 0
 
 
@@ -373,10 +373,14 @@ def _harden_stream(load, kube_version, namespace):
     $HELM_NAMESPACE the release namespace is unknown (None): Helm tells a post-renderer none."""
     config = load()
     engine = Engine(config, _kube_version(kube_version or config.kube_version), namespace or None)
-    text = read_stdin()
-    results = [(document, engine.harden(document)) for document in parse_documents(text, "<stdin>")]
-    output = "".join(hardened.text for _, hardened in results)
-    if text.strip() and not output.strip():
+    # Only the hardened texts are kept (a document nobody changes is its input text, unchanged),
+    # and nothing is written before the whole stream has been read and hardened.
+    results, input_has_content = [], False
+    for document in parse_documents(read_stdin_pieces(), "<stdin>"):
+        input_has_content = input_has_content or not document.text.isspace()
+        results.append(engine.harden(document))
+    output = [hardened.text for hardened in results]
+    if input_has_content and all(not text.strip() for text in output):
         raise InternalError("the hardened stream is empty although the input was not; refusing")
     return results, output
 
@@ -427,13 +431,29 @@ def _kube_version(text):
 
 
 def _emit(text: str) -> None:
-    """Write a complete report or stream to stdout at once; failing to write all of it is an error,
+    """Write a complete report to stdout at once; failing to write all of it is an error,
     never a silent exit 0 (Helm would take a lost stream for an empty one and apply it)."""
+    with _writing_stdout():
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+
+
+def _emit_stream(pieces: list[str]) -> None:
+    """Write a hardened stream, known to be right as a whole, piece after piece (as bytes: the
+    texts are the input's own, and a joined copy would double the memory a large stream needs)."""
+    with _writing_stdout():
+        out = sys.stdout.buffer
+        for piece in pieces:
+            out.write(piece.encode("utf-8"))
+        out.flush()
+
+
+@contextlib.contextmanager
+def _writing_stdout():
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         raise OutputError("cannot write to stdout: it is closed")
     try:
-        click.echo(text, nl=False)
-        sys.stdout.flush()
+        yield
     except OSError as error:  # a full disk, a reader that went away (EPIPE), a bad descriptor
         _discard_stdout()
         raise OutputError(f"cannot write to stdout: {error.strerror or type(error).__name__}") from None

@@ -22,7 +22,7 @@ from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.profiles import LATEST, context_for, level_rules, resolve
 from helm_harden.rules.base import Violation
-from helm_harden.workload import Pod, pods_in
+from helm_harden.workload import Pod, may_hold_pods, pods_in
 
 
 class Engine:
@@ -72,6 +72,9 @@ class Engine:
             documents = list(documents)
             labelled = namespace_levels(object_of(document) for document in documents)
         for document in documents:
+            if not needs_parsing(document):
+                result.objects += 1  # counted, never built: no rule reads it
+                continue
             data = object_of(document)
             if data is None:
                 continue
@@ -131,6 +134,8 @@ class Engine:
         value the fixes did not touch keeps its value and type. Either failure is an
         `InternalError`: emitting wrong YAML would be worse than emitting none.
         """
+        if not needs_parsing(document):
+            return Hardened(document.text, [], [])
         data = object_of(document)
         fixed, remaining, edits = self.fill(document, data)
         if not edits:
@@ -301,6 +306,12 @@ def acyclic_phase():
     finally:
         if enabled:
             gc.enable()
+
+
+def needs_parsing(document: Document) -> bool:
+    """Does a rule read this document? Only when its header, read from the text, cannot say no."""
+    header = document.header
+    return header is None or may_hold_pods(header.api_version, header.kind)
 
 
 def object_of(document: Document):

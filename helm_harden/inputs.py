@@ -7,13 +7,14 @@ them, or ``-`` for standard input.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from helm_harden import render
 from helm_harden.errors import InputError
@@ -25,9 +26,14 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 CHART_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 
 
+# A file or stdin is read this much at a time, so that a check of a large stream holds one
+# document at a time rather than the whole text.
+READ_SIZE = 1 << 20
+
+
 @dataclass(frozen=True)
 class Stream:
-    text: str
+    text: str | Iterable[str]  # the whole text, or its pieces in order (read as they are used)
     origin: str  # what error messages and findings name: a file, a chart, "<stdin>"
     warnings: str = ""  # helm's or kustomize's stderr on success, for the user to see
 
@@ -88,7 +94,7 @@ def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[St
     if kind == "stdin":
         if extra:
             raise InputError(f"unexpected arguments after '-': {' '.join(extra)}")
-        return [Stream(read_stdin(), "<stdin>")]
+        return [Stream(read_stdin_pieces(), "<stdin>")]
     paths = [target, *extra]
     for path in extra:
         if path.startswith("-"):
@@ -112,17 +118,21 @@ def kubernetes_objects(target: str, streams: list[Stream]) -> Iterator[Document]
     found = False
     for stream in streams:
         for document in parse_documents(stream.text, stream.origin):
-            if isinstance(document.data, dict):
-                _require_kind(document)
+            header = document.header  # read from the text: no need to build what no rule reads
+            if header is not None:
+                _require_kind(document, header.api_version, header.kind)
+                found = True
+            elif isinstance(document.data, dict):
+                _require_kind(document, document.data.get("apiVersion"), document.data.get("kind"))
             found = found or document.data is not None
             yield document
     if not found:
         raise InputError(f"{'<stdin>' if target == '-' else target}: {_NO_OBJECTS[describe(target)]}")
 
 
-def _require_kind(document: Document) -> None:
-    missing = [f"no {field}" for field in ("apiVersion", "kind")
-               if not isinstance(document.data.get(field), str) or not document.data[field]]
+def _require_kind(document: Document, api_version, kind) -> None:
+    missing = [f"no {field}" for field, value in (("apiVersion", api_version), ("kind", kind))
+               if not isinstance(value, str) or not value]
     if missing:
         hint = f" (a values file? check the chart with -f {document.origin})" if _VALUES_FILE.search(document.origin) else ""
         raise InputError(f"{document.label}: not a Kubernetes object: it has {' and '.join(missing)}{hint}")
@@ -190,21 +200,45 @@ def _walk(root: Path) -> Iterator[Path]:
                 raise InputError(f"{path}: {problem}") from None
 
 
-def _read_file(path: Path) -> str:
+def _read_file(path: Path) -> Iterator[str]:
+    """The file's text a piece at a time; an `InputError` if it cannot be read or is not UTF-8."""
     try:
-        return path.read_bytes().decode("utf-8")
+        handle = path.open("rb")
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    with handle:
+        try:
+            yield from read_pieces(handle, str(path))
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def read_stdin() -> str:
+def read_pieces(handle: BinaryIO, name: str) -> Iterator[str]:
+    """Decode a binary stream as UTF-8 a piece at a time; the error names the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0  # bytes handed to the decoder so far
+    while True:
+        data = handle.read(READ_SIZE)
+        pending = len(decoder.getstate()[0])  # the bytes of a character cut at the previous piece's end
+        try:
+            text = decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            raise InputError(f"{name}: not UTF-8 text (byte {offset - pending + error.start})") from None
+        offset += len(data)
+        if text:
+            yield text
+        if not data:
+            return
+
+
+def read_stdin_pieces() -> Iterator[str]:
     if sys.stdin is None:  # started with stdin closed (`<&-`)
         raise InputError("<stdin>: standard input is closed")
     try:
-        return sys.stdin.buffer.read().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"<stdin>: not UTF-8 text (byte {error.start})") from None
+        yield from read_pieces(sys.stdin.buffer, "<stdin>")
     except OSError as error:
         raise InputError(f"<stdin>: cannot read: {error.strerror}") from None
+
+
+def read_stdin() -> str:
+    return "".join(read_stdin_pieces())

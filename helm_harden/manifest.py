@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import yaml
 
 from helm_harden.errors import InputError
+from helm_harden.header import Header, read_header
 from helm_harden.loader import KubernetesLoader
 from helm_harden.textpatch import DuplicateKey, Unsupported, apply_edits
 
@@ -27,24 +28,58 @@ MAX_EXPANDED_NODES = 1_000_000
 HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 
-_SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_SEPARATOR = re.compile(r"\n---(?=[ \t\r\n])")
 _BARE_SEPARATOR_LINE = re.compile(r"---[ \t]*(#[^\n]*)?\r?\n")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 
 
-@dataclass(slots=True)
+_UNREAD = object()
+
+
+@dataclass(slots=True, eq=False)
 class Document:
-    """One document of a stream: its original text, parsed data and provenance."""
+    """One document of a stream: its original text, provenance, and its object once parsed.
+
+    The object is built on first use of `data`; `header` (apiVersion, kind, name, namespace)
+    is read from the text alone, and is None where that read could not be sure.
+    """
 
     text: str
-    data: Any
     index: int  # 0-based position in its stream
     line: int  # 1-based line where its text starts in the stream
     origin: str  # the stream: a file name, "<stdin>", or the chart that was rendered
-    source: str  # the template or file the document came from
-    from_template: bool  # True when `source` names a template rather than the stream
+    template: str | None  # Helm 3's "# Source:" template, when the document has one
+    body_offset: int  # the line of `text` where the template's own lines start
+    header: Header | None
+    _data: Any = _UNREAD
+
+    @property
+    def data(self) -> Any:
+        """The parsed object (None for an empty document); an `InputError` if it is not valid."""
+        if self._data is _UNREAD:
+            self._data = _load(self.text, self.template or self.origin, self.line, self.body_offset, bool(self.template))
+        return self._data
+
+    @property
+    def parsed(self) -> bool:
+        """Has the object been built?"""
+        return self._data is not _UNREAD
+
+    @property
+    def source(self) -> str:
+        """The template or file the document came from."""
+        return self.template or self._annotated_source() or self.origin
+
+    @property
+    def from_template(self) -> bool:  # True when `source` names a template rather than the stream
+        return bool(self.template or self._annotated_source())
+
+    def _annotated_source(self) -> str | None:
+        if HELM4_FILENAME_ANNOTATION not in self.text and KUSTOMIZE_ORIGIN_ANNOTATION not in self.text:
+            return None  # neither annotation: no need to parse the document for them
+        return _annotated_source(self.data)
 
     @property
     def label(self) -> str:
@@ -54,45 +89,53 @@ class Document:
         return f"{self.origin} (document {self.index + 1})"
 
 
-def split_stream(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line, chunk)`` for each document of a stream; the chunks add up to ``text``.
+_READ_SIZE = 1 << 20
 
-    Directive lines (``%YAML 1.1``) belong to the document after them, so a piece holding only
-    directives and comments is joined to the next one.
+
+def split_stream(source: str | Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Yield ``(line, chunk)`` for each document of a stream; the chunks add up to the text.
+
+    ``source`` is the text, or its pieces in order (a large stream is read a piece at a time,
+    and only the document being cut is held). Directive lines (``%YAML 1.1``) belong to the
+    document after them, so a piece holding only directives and comments is joined to the next.
     """
-    start, line = 0, 1
-    for match in _SEPARATOR.finditer(text):
-        if match.start() > start and not _only_directives(text[start : match.start()]):
-            yield line, text[start : match.start()]
-            line += text.count("\n", start, match.start())
-            start = match.start()
-        elif match.start() > start:
-            continue  # the directives stay with the separator that follows them
-        start = match.start()
-    if start < len(text):
-        yield line, text[start:]
+    pieces = (source,) if isinstance(source, str) else source
+    pending = ""  # text read but not yet yielded; it starts where a document starts
+    line = 1
+    searched = 0  # separators before this offset of `pending` have been looked for
+    for piece in pieces:
+        pending += piece
+        start = 0
+        for match in _SEPARATOR.finditer(pending, searched):
+            cut = match.start() + 1  # the separator's line starts after the "\n"
+            if _only_directives(pending[start:cut]):
+                continue  # the directives stay with the separator that follows them
+            chunk = pending[start:cut]
+            yield line, chunk
+            line += chunk.count("\n")
+            start = cut
+        pending = pending[start:]
+        searched = max(len(pending) - 4, 0)  # a separator may end in the next piece
+    if pending.endswith("\n---") and not _only_directives(pending[:-3]):  # a bare separator ends the stream
+        yield line, pending[:-3]
+        line += pending.count("\n")
+        pending = "---"
+    if pending:
+        yield line, pending
 
 
 def _only_directives(piece: str) -> bool:
+    if "%" not in piece:
+        return False
     lines = [line.strip() for line in piece.splitlines() if line.strip()]
     return any(line.startswith("%") for line in lines) and all(line.startswith(("%", "#")) for line in lines)
 
 
-def parse_documents(text: str, origin: str) -> Iterator[Document]:
-    """Parse a YAML stream lazily, one document at a time."""
-    for index, (line, chunk) in enumerate(split_stream(text)):
+def parse_documents(source: str | Iterable[str], origin: str) -> Iterator[Document]:
+    """The documents of a YAML stream, one at a time; each is parsed when its `data` is first used."""
+    for index, (line, chunk) in enumerate(split_stream(source)):
         template, body_offset = _source_comment(chunk)
-        data = _load(chunk, template or origin, line, body_offset, from_template=bool(template))
-        source = template or _annotated_source(data)
-        yield Document(
-            text=chunk,
-            data=data,
-            index=index,
-            line=line,
-            origin=origin,
-            source=source or origin,
-            from_template=bool(source),
-        )
+        yield Document(chunk, index, line, origin, template, body_offset, read_header(chunk))
 
 
 def load_text(text: str) -> Any:

@@ -226,9 +226,8 @@ def pods_in(obj: Any) -> Iterator[Pod]:
     """Every pod spec in an object; ``List`` kinds yield one per item, unknown kinds none."""
     if not isinstance(obj, dict):
         return
-    kind = obj.get("kind")
     items = obj.get("items")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+    if _is_list(obj.get("kind")) and isinstance(items, list):
         for index, item in enumerate(items):
             pod = _pod_of(item, ("items", index))
             if pod is not None:
@@ -239,12 +238,32 @@ def pods_in(obj: Any) -> Iterator[Pod]:
         yield pod
 
 
+def may_hold_pods(api_version: Any, kind: Any) -> bool:
+    """Could an object of this apiVersion and kind hold a pod (a ``List`` may hold anything)?
+
+    The engine parses only the documents for which this is true.
+    """
+    return _location(api_version, kind) is not None or _is_list(kind)
+
+
+def _is_list(kind: Any) -> bool:
+    return isinstance(kind, str) and kind.endswith("List")
+
+
+def _location(api_version: Any, kind: Any) -> PodLocation | None:
+    """Where an object of this apiVersion and kind keeps its pod; None for kinds without one."""
+    location = POD_LOCATIONS.get(kind) if isinstance(kind, str) else None
+    if location is None or _api_group(api_version) not in WORKLOAD_API_GROUPS:
+        return None
+    return location
+
+
 def _pod_of(obj: Any, root: Path) -> Pod | None:
     if not isinstance(obj, dict):
         return None
     kind = obj.get("kind")
-    location = POD_LOCATIONS.get(kind) if isinstance(kind, str) else None
-    if location is None or _api_group(obj.get("apiVersion")) not in WORKLOAD_API_GROUPS:
+    location = _location(obj.get("apiVersion"), kind)
+    if location is None:
         return None
     spec = _get(obj, location.spec)
     if not isinstance(spec, dict):

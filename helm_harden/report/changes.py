@@ -10,10 +10,10 @@ from helm_harden.report.summary import plural
 from helm_harden.report.text import finding_line
 
 
-def format_post_render_summary(results: list[tuple[Document, Hardened]]) -> str:
-    changed = [hardened for _, hardened in results if hardened.changed]
+def format_post_render_summary(results: list[Hardened]) -> str:
+    changed = [hardened for hardened in results if hardened.changed]
     fixes = sum(len(hardened.fixed) for hardened in changed)
-    remaining = [finding for _, hardened in results for finding in hardened.remaining]
+    remaining = [finding for hardened in results for finding in hardened.remaining]
     lines = [
         f"helm-harden: hardened {len(changed)} of {plural(len(results), 'document')} ({plural(fixes, 'finding')} fixed); "
         f"{plural(len(remaining), 'finding')} left unchanged"
