@@ -1,3 +1,3 @@
-from helm_harden.cli import main
+from helm_harden.entry import main
 
-main()
+raise SystemExit(main())

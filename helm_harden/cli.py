@@ -9,13 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from helm_harden import __version__
-from helm_harden.baseline import apply_baseline, write_baseline
+from helm_harden import VERSION_MESSAGE, __version__
 from helm_harden.config import load_config, resolve_config, unused_config_near
 from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
@@ -25,7 +23,6 @@ from helm_harden.errors import (
 )
 from helm_harden.files import write_whole
 from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin, read_stdin_pieces
-from helm_harden.kustomize import run_krm_function
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
@@ -38,7 +35,7 @@ _CONFIG_HELP = "Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yam
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="helm-harden")
+@click.version_option(__version__, prog_name="helm-harden", message=VERSION_MESSAGE)
 def main() -> None:
     """Check and harden the securityContext of Kubernetes workloads rendered by Helm or Kustomize."""
 
@@ -107,8 +104,12 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         else:
             result = engine.scan(target, _documents(target, extra, helm_args))
         if baseline_path:
+            from helm_harden.baseline import apply_baseline  # json and hashlib load only for baselines
+
             result.baseline = apply_baseline(baseline_path, result.findings)
         if write_baseline_path and not result.failures:  # a baseline missing a chart's findings would mislead
+            from helm_harden.baseline import write_baseline
+
             write_baseline(write_baseline_path, result.findings)
         _write_reports(result, reports)
         if result.failures:
@@ -336,6 +337,8 @@ def kustomize_transformer(config_file, **options):
 def krm_function(quiet):
     """Kustomize KRM exec function: a ResourceList on stdin, hardened, with results, on stdout."""
     def run() -> int:
+        from helm_harden.kustomize import run_krm_function
+
         def make_engine(config):
             return Engine(config, _kube_version(config.kube_version), None)
 
@@ -490,6 +493,8 @@ def _guarded(run) -> int:
         return 130
     except Exception as error:  # a bug: one line, and the traceback only when asked for
         if os.environ.get("HELM_HARDEN_DEBUG") or os.environ.get("HELM_DEBUG") == "true":
+            import traceback
+
             traceback.print_exc()
         click.echo(f"helm-harden: internal error: {type(error).__name__} (set HELM_HARDEN_DEBUG=1 or use helm --debug for details)", err=True)
         return EXIT_INTERNAL

@@ -19,7 +19,6 @@ import yaml
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
 from helm_harden.loader import KubernetesLoader
-from helm_harden.textpatch import DuplicateKey, Unsupported, apply_edits
 
 # A document whose aliases would expand beyond this many nodes is refused, as Kubernetes'
 # decoder refuses "excessive aliasing": walking it (or writing it out) would never end.
@@ -152,6 +151,8 @@ def rewrite(document: Document, edits: list, expected: Any) -> str | None:
     round-trip mode, which keeps comments (Helm's ``# Source:`` line among them), key order,
     quoting and block scalars, and may only normalise indentation.
     """
+    from helm_harden.textpatch import DuplicateKey, Unsupported, apply_edits  # only changed documents need it
+
     mapping, offset = _indentation(document.text)
     try:
         text = apply_edits(document.text, edits, mapping, offset)

@@ -10,7 +10,6 @@ busy; the engine's share of the time is small (see bench/). A render that fails 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -81,6 +80,8 @@ def scan_repository(
         except (ToolError, InputError) as error:  # a render that fails half-way contributes only its error
             return ScanResult(job.chart, [], failures=[_failure(job, error)])
         return part
+
+    from concurrent.futures import ThreadPoolExecutor  # only a multi-chart scan needs threads
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for done, (job, part) in enumerate(zip(work, pool.map(run, work)), start=1):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from helm_harden.findings import Hardened
 from helm_harden.manifest import Document
 from helm_harden.report.summary import plural
@@ -33,6 +31,8 @@ def _holds_secret(data) -> bool:
 
 def format_diff(results: list[tuple[Document, Hardened]]) -> str:
     """A unified diff per changed document, named after its template."""
+    import difflib  # only check --diff needs it
+
     chunks = []
     for document, hardened in results:
         if not hardened.changed:

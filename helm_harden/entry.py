@@ -1,0 +1,21 @@
+"""The console script: ``helm-harden --version`` is answered before the command line is loaded.
+
+Loading click alone takes longer than starting Python; the version is all some callers ask for
+(a plugin manager, a CI step that logs it). Everything else goes to `helm_harden.cli`, the one
+definition of the command line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main():
+    if sys.argv[1:] == ["--version"]:
+        from helm_harden import VERSION_MESSAGE, __version__
+
+        sys.stdout.write(VERSION_MESSAGE % {"prog": "helm-harden", "package": "helm-harden", "version": __version__} + "\n")
+        return 0
+    from helm_harden.cli import main as command_line
+
+    return command_line()
