@@ -74,12 +74,13 @@ def read_header(text: str) -> Header | None:
         return None  # no mapping (empty, a scalar, indented content): the loader decides
     metadata = entries.get("metadata")
     if metadata is not None:
-        value, block = metadata
+        value, start, end = metadata
+        block = text[start + 1 : end]  # the lines below "metadata:"
         if value == "{}":
             pass
         elif value is not None or not block.strip():
             return None
-        elif _entries(block[1:], None, values, _METADATA_KEYS) is None:
+        elif _entries(block, None, values, _METADATA_KEYS) is None:
             return None
     return Header(*values)
 
@@ -88,7 +89,7 @@ def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict 
     """Split a block mapping's text at its keys' lines; each entry must parse on its own.
 
     ``indent`` is the keys' column (None: that of the first line with content). Returns
-    ``{key: (inline value, text of the lines below it)}`` and fills ``values`` with the strings
+    ``{key: (inline value, where the lines below it start and end)}`` and fills ``values`` with the strings
     of the ``wanted`` keys; None when unsure.
     """
     if indent is None:
@@ -121,12 +122,12 @@ def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict 
             return None
         value = key.group(2)
         keys.append((key.group(1), None if value is None or value.startswith("#") else value, start, end))
-    found: dict[str, tuple[str | None, str]] = {}
+    found: dict[str, tuple[str | None, int, int]] = {}
     for number, (name, value, start, end) in enumerate(keys):
         next_start = keys[number + 1][2] if number + 1 < len(keys) else len(text)
         if name in found or not _parses(text[start:next_start]):
             return None
-        found[name] = (value, text[end:next_start])
+        found[name] = (value, end, next_start)
         if name in wanted:
             string = _string(value)
             if string is None or not _COMMENT_OR_BLANK_LINES.fullmatch(text, end, next_start):
