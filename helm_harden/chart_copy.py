@@ -41,7 +41,10 @@ def values_only_copy(chart: str, into: Path, blank_defaults: bool) -> Path:
     else:
         require_local_chart(chart)
     copy = into / source.name
-    shutil.copytree(source, copy, symlinks=False, ignore=shutil.ignore_patterns(".git"))
+    try:
+        shutil.copytree(source, copy, symlinks=False, ignore=shutil.ignore_patterns(".git"))
+    except (shutil.Error, OSError):
+        raise InputError(f"{chart}: cannot copy the chart for probing (an unreadable file or a broken link in it)") from None
     for chart_dir in _charts_in(copy):
         shutil.rmtree(chart_dir / "templates", ignore_errors=True)
         (chart_dir / "values.schema.json").unlink(missing_ok=True)  # a probe's values need not satisfy it

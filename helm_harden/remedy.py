@@ -77,7 +77,7 @@ def verdicts(outcome: FixOutcome) -> list[Verdict]:
             out.append(Verdict(item, "values", where))
         elif identity in patch:
             reason = (f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
-                      if identity in user else "no values key reaches this field")
+                      if identity in user else _unreached(outcome))
             if item.finding.hook:
                 reason += "; a hook: Flux's post-renderers never see it, kustomize --enable-helm does"
             out.append(Verdict(item, "patch", reason))
@@ -86,6 +86,12 @@ def verdicts(outcome: FixOutcome) -> list[Verdict]:
         else:
             out.append(Verdict(item, "manual", "no automatic fix: change the value in the chart or values"))
     return out
+
+
+def _unreached(outcome: FixOutcome) -> str:
+    if outcome.probe is not None and outcome.probe.blind:
+        return "not known whether a values key reaches this field: the chart does not render with probe markers (see the note)"
+    return "no values key reaches this field"
 
 
 def _dotted(path: tuple) -> str:

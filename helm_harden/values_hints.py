@@ -54,6 +54,8 @@ def hint_for(verdict: Verdict, probe: Probe) -> str:
     if known:
         return known
     where = _template_line(item.finding)
+    if probe.blind:
+        return f"not known whether a values key reaches this field (the chart does not render with probe markers): see {where}"
     if verdict.remedy == "patch":
         return f"no values key reaches this field: post-render or a patch (fix --format flux|kustomize) fixes it, or change {where}"
     return f"no values key reaches this field: change {where}"

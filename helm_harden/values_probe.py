@@ -66,6 +66,12 @@ class Probe:
     leaves: dict = field(default_factory=dict)  # ObjectKey -> {object path: [Landing]}
     renders: int = 0
     notes: list[str] = field(default_factory=list)  # what probing could not do, for the user
+    failed: set = field(default_factory=set)  # the marker renders the chart refused
+
+    @property
+    def blind(self) -> bool:
+        """Neither map probe rendered: that no key reaches a field is then not known."""
+        return {"maps", "switched"} <= self.failed
 
     def maps_at(self, key: ObjectKey, object_path: tuple) -> list[Landing]:
         return self.maps.get(key, {}).get(object_path, [])
@@ -98,6 +104,7 @@ def probe_chart(chart: str, helm_args: list[str], jobs: int = 2, leaves: bool = 
     probe.renders += len(variants)
     for (name, (_, ids, flipped)), (text, error) in zip(variants, texts):
         if error:
+            probe.failed.add(name)
             probe.notes.append(f"the chart does not render with {name} markers ({error}): keys it reads that way are not known")
             continue
         target = probe.leaves if name == "leaves" else probe.maps

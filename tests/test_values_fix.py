@@ -58,6 +58,8 @@ EXPECTED_OVERLAYS = {
     },
     # nothing in values reaches the CronJob's fields.
     "hardcoded": {},
+    # the chart refuses the probe's marker keys: nothing is known, so nothing is written.
+    "strict": {},
     # a subchart's keys under its name, a global, and a map given to a library chart's helper.
     "umbrella": {
         "backend": {"containerSecurityContext": {"capabilities": {"drop": ["ALL"]}}},
@@ -87,6 +89,7 @@ EXPECTED_REMOVED = {
         ("seccomp-profile", "Job", "release-name-admission-patch", "patch", SC + "seccompProfile"),
     },
     "hardcoded": set(),
+    "strict": set(),
     "umbrella": {
         ("run-as-non-root", "Deployment", "release-name-backend", "backend", SC + "runAsNonRoot"),
         ("drop-capabilities", "Deployment", "release-name-backend", "backend", SC + "capabilities/drop"),
@@ -180,3 +183,14 @@ def test_a_chart_repository_takes_an_output_dir_not_an_output(harden, tmp_path):
     result = harden("fix", str(CHARTS), "--output", str(tmp_path / "x.yaml"))
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
         2, "Error: a directory of charts gets one file per chart: use --output-dir, not --output")
+
+
+def test_a_chart_that_refuses_the_markers_says_the_keys_are_not_known(fixed):
+    _, summary, _ = fixed("strict")
+    lines = summary.splitlines()
+    assert ("  patch   run-as-non-root            Deployment release-name-strict container app: not known whether a values key "
+            "reaches this field: the chart does not render with probe markers (see the note) "
+            "(tests/fixtures/values-charts/strict/templates/deployment.yaml:19)") in lines
+    notes = [line for line in lines if line.startswith("  note: ")]
+    assert [note.split(" (")[0] for note in notes] == [
+        "  note: the chart does not render with maps markers", "  note: the chart does not render with switched markers"]
