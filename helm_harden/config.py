@@ -32,10 +32,10 @@ from pathlib import Path
 
 import yaml
 
+from helm_harden import loader
 from helm_harden.errors import ConfigError
 from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.kube_version import parse_kube_version
-from helm_harden.loader import KubernetesLoader
 from helm_harden.manifest import without_content
 from helm_harden.profiles import default_rules
 from helm_harden.rules import RULES, RULES_BY_ID
@@ -108,10 +108,11 @@ def load_config(path: str | os.PathLike, envelope: bool = False) -> Config:
 
 def parse_config(text: str, name: str, envelope: bool = False) -> Config:
     try:
-        root = yaml.compose(text, Loader=KubernetesLoader)  # dates stay strings: ours are validated here
+        root = loader.compose(text)  # read as Kubernetes reads YAML; dates stay strings, validated here
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise ConfigError(f"{name}: line {line}: invalid YAML: {without_content(error.problem or '')}") from None
+        what = "" if isinstance(error, loader.DialectError) else "invalid YAML: "
+        raise ConfigError(f"{name}: line {line}: {what}{without_content(error.problem or '')}") from None
     except yaml.YAMLError:
         raise ConfigError(f"{name}: invalid YAML") from None
     return _build(root, name, _ENVELOPE_KEYS if envelope else frozenset())
@@ -238,10 +239,7 @@ def _date(value, node: yaml.Node, path: str) -> datetime.date:
 
 
 def _construct(node: yaml.Node, path: str):
-    try:
-        return KubernetesLoader("").construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError):  # KeyError: "!!bool maybe"
-        _fail(path, node, "this value cannot be read (check its tag)")
+    return node.data
 
 
 def _key(node: yaml.Node, path: str) -> str:

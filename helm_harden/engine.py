@@ -17,6 +17,7 @@ from helm_harden.admission import WorkloadVerdict, control_violation, namespace_
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
+from helm_harden.loader import MergedMapping
 from helm_harden.exemptions import annotation_reasons, apply_exemptions
 from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
@@ -209,6 +210,7 @@ class Engine:
         """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
         ``(rule, path)`` violations post-render would leave (the others are fixable)."""
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
+        merges = "<<" in document.text
         for rule, violation in self._violations(pod, runs):
             settings = self._settings[rule.id]
             finding = self._finding(document, pod, settings, violation)
@@ -224,6 +226,9 @@ class Engine:
             elif finding.fixable and aliased.touched_by(violation.fix):
                 finding.fixable = False
                 finding.note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
+            elif finding.fixable and merges and _through_merge(aliased.root, violation.fix):
+                finding.fixable = False
+                finding.note = "not fixed: a YAML merge key (<<) supplies this value, and a fix is never written into merged values"
             yield finding, violation
 
     def _shared(self, value):
@@ -289,6 +294,20 @@ class AliasedNodes:
                 if id(node) in self.shared:
                     return True
         return False
+
+
+def _through_merge(root, edits) -> bool:
+    """Does any edit reach through a key whose value a YAML merge key supplied (see `MergedMapping`)?"""
+    for edit in edits:
+        node = root
+        for key in edit.path:
+            if isinstance(node, MergedMapping) and key in node.from_merge:
+                return True
+            node = node.get(key) if isinstance(node, dict) else (
+                node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+            if node is None:
+                break
+    return False
 
 
 @contextmanager

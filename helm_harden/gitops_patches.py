@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from helm_harden import loader
 from helm_harden.errors import InternalError
 from helm_harden.findings import json_pointer
-from helm_harden.loader import KubernetesLoader
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -148,7 +148,7 @@ def format_kustomize(patches: list[ObjectPatch], chart: str) -> str:
 
 
 def _checked(text: str) -> str:
-    yaml.load(text, Loader=KubernetesLoader)  # what we wrote reads back
+    loader.load(text)  # what we wrote reads back
     return text
 
 

@@ -16,13 +16,9 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from helm_harden import loader
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
-from helm_harden.loader import KubernetesLoader
-
-# A document whose aliases would expand beyond this many nodes is refused, as Kubernetes'
-# decoder refuses "excessive aliasing": walking it (or writing it out) would never end.
-MAX_EXPANDED_NODES = 1_000_000
 
 HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
@@ -139,7 +135,7 @@ def parse_documents(source: str | Iterable[str], origin: str) -> Iterator[Docume
 
 def load_text(text: str) -> Any:
     """Parse one document the way `parse_documents` does (used to verify rewritten documents)."""
-    return yaml.load(text, Loader=KubernetesLoader)
+    return loader.load(text)
 
 
 def rewrite(document: Document, edits: list, expected: Any) -> str | None:
@@ -238,58 +234,27 @@ def _source_comment(chunk: str) -> tuple[str | None, int]:
 
 def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bool) -> Any:
     try:
-        if "&" in chunk and "*" in chunk:
-            _refuse_alias_bombs(chunk, where)
-        return yaml.load(chunk, Loader=KubernetesLoader)
+        return loader.load(chunk)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = without_content(error.problem or error.context or "invalid YAML")
+        if not isinstance(error, loader.DialectError):
+            problem = f"invalid YAML: {problem}"
         if mark is None:
-            raise InputError(f"{where}: invalid YAML: {problem}") from None
+            raise InputError(f"{where}: {problem}") from None
         if from_template:
             position = f"line {mark.line - body_offset + 1} of the rendered template"
         else:
             position = f"line {line + mark.line}"
-        raise InputError(f"{where}: {position}: invalid YAML: {problem}") from None
+        raise InputError(f"{where}: {position}: {problem}") from None
     except yaml.YAMLError as error:  # errors without a position, e.g. from the reader
         raise InputError(f"{where}: invalid YAML: {type(error).__name__}") from None
-    except (ValueError, TypeError, AttributeError, KeyError):  # "!!int x", "!!bool maybe": the message would quote x
-        raise InputError(f"{where}: a value does not match its explicit tag (such as !!int or !!float)") from None
-    except RecursionError:  # the pure-Python loader on absurdly nested input
-        raise InputError(f"{where}: document nested too deeply to parse") from None
 
 
 def without_content(problem: str) -> str:
     """A parser's problem text with the quoted input it cites removed: it may be a Secret's value
     (a tag such as ``!s3cr3t`` is quoted back in "could not determine a constructor")."""
     return _QUOTED.sub("…", problem)
-
-
-def _refuse_alias_bombs(chunk: str, where: str) -> None:
-    """Count the nodes the document would expand to, sharing the count of each aliased node."""
-    root = yaml.compose(chunk, Loader=KubernetesLoader)
-    expanded: dict[int, int] = {}
-    stack = [(root, False)] if root is not None else []
-    while stack:  # iterative post-order: nesting may be deeper than Python's recursion limit
-        node, children_done = stack.pop()
-        if id(node) in expanded:
-            continue
-        children = _children(node)
-        if children_done:
-            expanded[id(node)] = 1 + sum(expanded[id(child)] for child in children)
-            if expanded[id(node)] > MAX_EXPANDED_NODES:
-                raise InputError(f"{where}: excessive aliasing: the document would expand to more than {MAX_EXPANDED_NODES:,} nodes")
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in expanded)
-
-
-def _children(node: yaml.Node) -> list:
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return node.value
-    return []
 
 
 def _annotated_source(data: Any) -> str | None:

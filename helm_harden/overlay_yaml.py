@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from helm_harden.loader import KubernetesLoader
+from helm_harden import loader
 
 HEADER = (
     "# Values overlay written by `helm-harden fix` for {chart}: verified with helm template, it removes\n"
@@ -23,7 +23,7 @@ def format_overlay(overlay: dict, comments: dict, chart: str) -> str:
     else:
         _emit(overlay, (), 0, comments, lines)
     text = "\n".join(lines) + "\n"
-    if (yaml.load(text, Loader=KubernetesLoader) or {}) != overlay:  # what helm reads is what we mean
+    if (loader.load(text) or {}) != overlay:  # what helm reads is what we mean
         raise ValueError("the overlay does not read back as written")
     return text
 

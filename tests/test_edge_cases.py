@@ -75,13 +75,18 @@ def test_directives_and_application_tags_pass_through_byte_for_byte(harden):
     assert (result.returncode, result.stdout) == (0, stream)
 
 
-@pytest.mark.parametrize("value", ["!!int hunter2-secret", "!!float hunter2-secret", "!!timestamp hunter2-secret"])
-def test_a_value_that_does_not_match_its_tag_is_an_input_error_that_quotes_nothing(harden, value):
+@pytest.mark.parametrize("value, problem", [
+    ("!!int hunter2-secret", "a value does not match its explicit !!int tag"),
+    ("!!float hunter2-secret", "a value does not match its explicit !!float tag"),
+    ("!!bool hunter2-secret", "a value does not match its explicit !!bool tag"),
+    ("!!timestamp hunter2-secret", "an explicit !!timestamp tag is not supported (Go's time formats decide it)"),
+])
+def test_a_value_that_does_not_match_its_tag_is_an_input_error_that_quotes_nothing(harden, value, problem):
     stream = f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n  password: {value}\n"
     for command in (("check", "-"), ("post-render",)):
         result = harden(*command, stdin=stream)
         assert (result.returncode, result.stdout) == (2, "")
-        assert result.stderr == "helm-harden: error: <stdin>: a value does not match its explicit tag (such as !!int or !!float)\n"
+        assert result.stderr == f"helm-harden: error: <stdin>: line 5: {problem}\n"
 
 
 @pytest.mark.parametrize("field", [
@@ -102,8 +107,10 @@ def test_fields_of_an_unexpected_type_never_crash(harden, field):
     ("kube_version: banana\n", "line 1: invalid Kubernetes version 'banana' (expected e.g. 1.30 or v1.30.2)"),
     ("rules:\n  drop-capabilities: {allowed_add: [{a: 1}]}\n", "line 2: drop-capabilities.allowed_add must be a list of strings"),
     ("rules:\n  no-privileged: {severity: !foo x}\n", "line 2: unknown severity 'x' (expected info, warning or error)"),
-    ("exemptions:\n  - {rule: no-privileged, reason: r, expires: !!timestamp soon}\n", "line 2: this value cannot be read (check its tag)"),
-    ("? [a]\n: b\n", "line 1: keys must be plain names"),
+    ("exemptions:\n  - {rule: no-privileged, reason: r, expires: !!timestamp soon}\n", "line 2: an explicit !!timestamp tag is not supported (Go's time formats decide it)"),
+    ("rules:\n  run-as-user-group: {fix: true, run_as_user: !!bool maybe}\n", "line 2: a value does not match its explicit !!bool tag"),
+    ("rules:\n  run-as-user-group: {fix: true, run_as_user: 0.0}\n", "line 2: run-as-user-group.run_as_user must be at least 1: 0 is root"),
+    ("? [a]\n: b\n", "line 1: a mapping or list is used as a mapping key"),
     ("rules:\n  run-as-user-group: {fix: true, run_as_user: 0}\n", "line 2: run-as-user-group.run_as_user must be at least 1: 0 is root"),
 ])
 def test_config_mistakes_name_their_line(harden, tmp_path, config, message):
