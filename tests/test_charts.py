@@ -8,12 +8,12 @@ or `kubectl kustomize`. Findings are compared in full as
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 
+from conftest import kubectl_for_tests
 from helm_harden.profiles import default_rules
 from helm_harden.workload import POD_LOCATIONS
 
@@ -38,7 +38,7 @@ def ci_values(name: str) -> list[str]:
 @pytest.fixture(scope="session")
 def cli_env(harden_env) -> dict[str, str]:
     """A clean environment (see conftest), checked to have kustomize for the overlays."""
-    assert shutil.which("kustomize") or shutil.which("kubectl"), "kubectl (or kustomize) is needed on PATH"
+    kubectl_for_tests()  # helm-harden finds it beside its own Python
     return harden_env
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import kubectl_for_tests
+
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parent
 BIN = Path(sys.executable).parent
@@ -34,8 +36,6 @@ TMP_MOUNT = {"name": "helm-harden-tmp", "mountPath": "/tmp"}
 
 @pytest.fixture(scope="module")
 def env() -> dict[str, str]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl (with kustomize built in) is needed on PATH"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUSTOMIZE_"))}
     env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}"
     env["KUSTOMIZE_PLUGIN_HOME"] = str(PLUGIN_HOME)
@@ -73,7 +73,7 @@ def overlay(tree: Path, name: str, resources: list[str], config: str | None, ori
 
 def kustomize(env, folder: Path, *flags, extra_env=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["kubectl", "kustomize", *flags, str(folder)],
+        [kubectl_for_tests(), "kustomize", *flags, str(folder)],
         capture_output=True,
         text=True,
         env={**env, **(extra_env or {})},
@@ -189,12 +189,11 @@ def test_transformer_runs_the_plugin_venv_without_helm_harden_on_path(env, tree,
     home.mkdir(parents=True)
     (home / "HardenTransformer").symlink_to(PLUGIN_HOME / "helm-harden.io" / "v1" / "hardentransformer" / "HardenTransformer")
     folder = overlay(tree, "hardened", ["../../base"], "")
-    kubectl_dir = str(Path(shutil.which("kubectl", path=env["PATH"])).parent)
-    result = kustomize(
+    result = kustomize(  # kubectl is run by its full path: nothing of this venv is on PATH
         env, folder, "--enable-alpha-plugins",
-        extra_env={"PATH": kubectl_dir + os.pathsep + os.defpath, "KUSTOMIZE_PLUGIN_HOME": str(plugin / "kustomize" / "plugin")},
+        extra_env={"PATH": os.defpath, "KUSTOMIZE_PLUGIN_HOME": str(plugin / "kustomize" / "plugin")},
     )
-    assert shutil.which("helm-harden", path=kubectl_dir + os.pathsep + os.defpath) is None
+    assert shutil.which("helm-harden", path=os.defpath) is None
     deployment = built(result)[1]
     assert deployment["spec"]["template"]["spec"]["securityContext"] == SECURE_POD
 
