@@ -97,7 +97,7 @@ REFUSED = {
 @pytest.mark.parametrize("value, problem", REFUSED.items(), ids=REFUSED.keys())
 def test_what_kubernetes_refuses_or_cannot_be_emulated_is_an_input_error_naming_the_line(value, problem):
     with pytest.raises(InputError) as error:
-        list(parse_documents(_document(value), "<stdin>"))
+        [document.data for document in parse_documents(_document(value), "<stdin>")]
     assert str(error.value) == f"<stdin>: {problem}"
 
 
