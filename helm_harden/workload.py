@@ -193,6 +193,11 @@ class Container:
     def is_ephemeral(self) -> bool:
         return self.field == "ephemeralContainers"
 
+    @property
+    def runs_as_root(self) -> bool:
+        """The effective ``runAsUser`` is explicitly 0 (what an image's own user is, is not known here)."""
+        return is_uid_zero(self.effective("runAsUser")[0])
+
     def capabilities(self, key: str) -> list:
         """``securityContext.capabilities.add`` or ``.drop``, as a list (empty when unset or malformed)."""
         return sequence(mapping(self.security_context.get("capabilities")).get(key))

@@ -350,7 +350,7 @@ def test_webapp_insecure_values_keep_every_explicit_choice(renders):
         "appArmorProfile": {"type": "Unconfined"},
     }
     pod["securityContext"]["seccompProfile"] = {"type": "RuntimeDefault"}
-    pod["containers"][0]["securityContext"]["capabilities"] = {"drop": ["ALL"]}
+    # The pod's runAsUser 0 makes the container root: it keeps the capabilities root's work needs.
     assert load(after) == expected
 
 
@@ -960,13 +960,13 @@ def test_opt_in_fix_sets(helm, opt_in_chart, tmp_path, how):
     app, sidecar = pod["containers"]
     app["securityContext"] = {**SECURE_DEFAULTS, "readOnlyRootFilesystem": True}
     app["volumeMounts"] = tmp_mount
-    # A missing limit copies the request; missing requests without a limit take the defaults.
-    # Both cpu values missing: each takes its default.
-    app["resources"] = {"requests": {"memory": "512Mi", "cpu": "200m"}, "limits": {"memory": "512Mi", "cpu": "1"}}
+    # Both cpu values missing: each takes its default. The default memory limit (192Mi) is below
+    # the 512Mi request: that fill is refused, as the API server would reject it.
+    app["resources"] = {"requests": {"memory": "512Mi", "cpu": "200m"}, "limits": {"cpu": "1"}}
     sidecar["securityContext"] = {**SECURE_DEFAULTS, "readOnlyRootFilesystem": True}
     sidecar["volumeMounts"] = tmp_mount
-    # Missing requests copy the limits.
-    sidecar["resources"] = {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "2", "memory": "1Gi"}}
+    # Limits only: the API server sets the requests to them, so nothing is added.
+    sidecar["resources"] = {"limits": {"cpu": "2", "memory": "1Gi"}}
     debug = pod["ephemeralContainers"][0]
     debug["securityContext"] = {**SECURE_DEFAULTS, "readOnlyRootFilesystem": True}
     debug["volumeMounts"] = tmp_mount  # no resources: the API forbids them on ephemeral containers
@@ -981,10 +981,10 @@ def test_opt_in_fix_sets(helm, opt_in_chart, tmp_path, how):
     app, writer = pod["containers"]
     # Something is mounted at /tmp already: only the flag, no second scratch volume for it.
     app["securityContext"].update({**SECURE_DEFAULTS, "readOnlyRootFilesystem": True})
-    app["resources"]["limits"]["cpu"] = "250m"
+    app["resources"]["limits"]["cpu"] = "1"  # the configured default_cpu_limit, not a copy of the request
     writer["securityContext"] = {**SECURE_DEFAULTS, "readOnlyRootFilesystem": True}
     writer["volumeMounts"] = tmp_mount
-    writer["resources"]["limits"]["cpu"] = "250m"
+    writer["resources"]["limits"]["cpu"] = "1"
     pod["volumes"].append({"name": "helm-harden-tmp", "emptyDir": {}})
     assert load(after) == expected
 

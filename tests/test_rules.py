@@ -391,55 +391,49 @@ def test_seccomp_profile_current_kube_ignores_legacy_annotations(tmp_path):
 
 def test_resource_limits(tmp_path):
     assert findings(tmp_path, "resource-limits") == [
-        ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/memory", True),
-        ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/resources/requests/cpu", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-limits-only", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-limits-only", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-memory-request-missing", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-podtemplate", "app", "/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-requests-only", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
+        ('fail-cronjob-init-container', 'init', '/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/memory', True),
+        ('fail-cronjob-init-container', 'init', '/spec/jobTemplate/spec/template/spec/initContainers/0/resources/requests/cpu', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-podtemplate', 'app', '/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-requests-only-memory-above-the-default-limit', 'app', '/spec/template/spec/containers/0/resources/limits/memory', False),
     ]
 
 
 def test_resource_limits_require_cpu_limit(tmp_path):
     setup = Setup({"fix": True, "require_cpu_limit": True})
     assert findings(tmp_path, "resource-limits", setup) == [
-        ("fail-cronjob-init-container", "app", "/spec/jobTemplate/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/cpu", True),
-        ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/memory", True),
-        ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/resources/requests/cpu", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-empty-resources", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-limits-only", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-limits-only", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-memory-request-missing", "app", "/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-memory-request-missing", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/requests/cpu", True),
-        ("fail-no-resources", "app", "/spec/template/spec/containers/0/resources/requests/memory", True),
-        ("fail-podtemplate", "app", "/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-podtemplate", "app", "/template/spec/containers/0/resources/limits/memory", True),
-        ("fail-requests-only", "app", "/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("fail-requests-only", "app", "/spec/template/spec/containers/0/resources/limits/memory", True),
-        ("pass-ephemeral-container-is-exempt", "app", "/spec/containers/0/resources/limits/cpu", True),
-        ("pass-list-item", "app", "/items/0/spec/template/spec/containers/0/resources/limits/cpu", True),
-        ("pass-requests-and-memory-limit", "init", "/spec/initContainers/0/resources/limits/cpu", True),
+        ('fail-cronjob-init-container', 'app', '/spec/jobTemplate/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-cronjob-init-container', 'init', '/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/cpu', True),
+        ('fail-cronjob-init-container', 'init', '/spec/jobTemplate/spec/template/spec/initContainers/0/resources/limits/memory', True),
+        ('fail-cronjob-init-container', 'init', '/spec/jobTemplate/spec/template/spec/initContainers/0/resources/requests/cpu', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-empty-resources', 'app', '/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-list-item', 'app', '/items/1/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/requests/cpu', True),
+        ('fail-no-resources', 'app', '/spec/template/spec/containers/0/resources/requests/memory', True),
+        ('fail-podtemplate', 'app', '/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-podtemplate', 'app', '/template/spec/containers/0/resources/limits/memory', True),
+        ('fail-requests-only-memory-above-the-default-limit', 'app', '/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('fail-requests-only-memory-above-the-default-limit', 'app', '/spec/template/spec/containers/0/resources/limits/memory', False),
+        ('pass-ephemeral-container-is-exempt', 'app', '/spec/containers/0/resources/limits/cpu', True),
+        ('pass-list-item', 'app', '/items/0/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('pass-memory-request-defaults-to-its-limit', 'app', '/spec/template/spec/containers/0/resources/limits/cpu', True),
+        ('pass-requests-and-memory-limit', 'init', '/spec/initContainers/0/resources/limits/cpu', True),
     ]
 
 
@@ -718,22 +712,22 @@ def test_seccomp_fix_completes_an_empty_profile(tmp_path):
     assert fixed["spec"]["template"]["spec"]["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
 
 
-def test_resource_limits_fix_copies_the_counterpart(tmp_path):
+def test_resource_limits_fix_fills_the_configured_defaults(tmp_path):
+    """Configured values, never a copy of the counterpart; nothing beside a limit (the API server
+    sets the request to it); nothing that would put a request above its limit (300Mi > 256Mi)."""
     def resources(name, setup=None):
         return _fixed(tmp_path, "resource-limits", name, setup)["spec"]["template"]["spec"]["containers"][0]["resources"]
 
+    requests_only = "fail-requests-only-memory-above-the-default-limit"
     assert resources("fail-no-resources") == {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
-    assert resources("fail-limits-only") == {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "2", "memory": "1Gi"}}
-    assert resources("fail-requests-only") == {"requests": {"cpu": "200m", "memory": "300Mi"}, "limits": {"memory": "300Mi"}}
+    assert resources("pass-limits-only-are-requests-too") == {"limits": {"cpu": "2", "memory": "1Gi"}}
+    assert resources(requests_only) == {"requests": {"cpu": "200m", "memory": "300Mi"}}
     with_cpu = Setup({"fix": True, "require_cpu_limit": True})
     assert resources("fail-no-resources", with_cpu) == {
         "requests": {"cpu": "100m", "memory": "128Mi"},
-        "limits": {"memory": "256Mi", "cpu": "500m"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
     }
-    assert resources("fail-requests-only", with_cpu) == {
-        "requests": {"cpu": "200m", "memory": "300Mi"},
-        "limits": {"memory": "300Mi", "cpu": "200m"},
-    }
+    assert resources(requests_only, with_cpu) == {"requests": {"cpu": "200m", "memory": "300Mi"}, "limits": {"cpu": "500m"}}
 
 
 def test_apparmor_fix_uses_the_field_from_1_30(tmp_path):

@@ -9,8 +9,17 @@ Options:
 - ``allowed_add`` (default ``[NET_BIND_SERVICE]``, as the restricted Pod Security Standard):
   capabilities that may be added back.
 
+Deliberately unlike Checkov: ``NET_BIND_SERVICE`` may be added back by default (the restricted
+Pod Security Standard allows it, so that a non-root process can bind a port below 1024), and
+``ALL`` is compared case-sensitively, as the Pod Security admission compares it (``all`` is not
+``ALL`` there).
+
 Fix: append ``ALL`` to ``drop``. ``add`` is kept as it is: removing a capability the
-application needs would break it, so an unexpected one is reported instead.
+application needs would break it, so an unexpected one is reported instead. A container that
+explicitly runs as root (``runAsUser: 0``, such as an init container that runs ``chown -R`` on a
+volume) is left alone: root's work needs capabilities such as ``CHOWN``, ``FOWNER`` and
+``DAC_OVERRIDE``, which dropping ALL would take away. Drop ALL there yourself and add back
+exactly what it needs.
 
 Passes:
 
@@ -35,6 +44,11 @@ OPTIONS = {"allowed_add": ["NET_BIND_SERVICE"]}
 SCOPE = "container"
 LINUX_ONLY = True
 
+ROOT_KEEPS = (
+    " (not fixed: it runs as root (runAsUser 0), and root's work such as chown -R needs CHOWN, FOWNER and"
+    " DAC_OVERRIDE; drop ALL and add back exactly what it needs)"
+)
+
 
 def check(pod, container, context: RuleContext):
     allowed = frozenset(context.options["allowed_add"])
@@ -42,7 +56,10 @@ def check(pod, container, context: RuleContext):
     if not container.drops_all_capabilities():
         drop = mapping(container.security_context.get("capabilities")).get("drop")
         fix = (AppendMissing(path + ("drop",), "ALL"),) if drop is None or isinstance(drop, list) else ()
-        yield Violation(path + ("drop",), "does not drop ALL capabilities" + container.drop_all_hint(), fix=fix)
+        message = "does not drop ALL capabilities" + container.drop_all_hint()
+        if fix and container.runs_as_root:
+            message, fix = message + ROOT_KEEPS, ()
+        yield Violation(path + ("drop",), message, fix=fix)
     extra = [str(c) for c in container.capabilities("add") if not one_of(c, allowed)]
     if extra:
         yield Violation(path + ("add",), f"adds capabilities {', '.join(extra)}")

@@ -37,7 +37,7 @@ def check(pod, context: RuleContext):
     pod_fix = (SetDefault(pod.security_context_path + ("runAsNonRoot",), True),)
     # A container that explicitly runs as root would inherit a pod-level runAsNonRoot: true and
     # then never start; with one in the pod, each other container gets its own setting.
-    root_in_pod = any(_runs_as_root(container) for container in pod.containers())
+    root_in_pod = any(container.runs_as_root for container in pod.containers())
     for container in pod.containers():
         fix = (SetDefault(container.security_context_path + ("runAsNonRoot",), True),) if root_in_pod else pod_fix
         user, user_path = container.effective("runAsUser")
@@ -48,11 +48,12 @@ def check(pod, context: RuleContext):
         if non_root is True:
             continue
         if non_root is None:
-            message = "runAsNonRoot is not set, so the image decides whether it runs as root"
+            if type(user) is int and user > 0:
+                message = (f"runAsNonRoot is not set: runAsUser {user} is not root, but only runAsNonRoot: true"
+                           " makes the kubelet refuse root")
+            else:
+                message = "runAsNonRoot is not set, so the image decides whether it runs as root"
             yield Violation(security_context_field(container, "runAsNonRoot"), message, container, fix)
         else:
             yield Violation(non_root_path, f"runAsNonRoot is {yaml_scalar(non_root)}, not true", container)
 
-
-def _runs_as_root(container) -> bool:
-    return is_uid_zero(container.effective("runAsUser")[0])

@@ -55,7 +55,10 @@ def check(pod, container, context: RuleContext):
                 f"{field} is not set, so the image decides the {what}",
                 fix=_fill(pod, field, context.options[option], fs_group),
             )
-        elif type(value) is not int or value < min_id:
+        elif type(value) is not int:
+            kind = "a string: it must be an integer" if isinstance(value, str) else "not an integer"
+            yield Violation(path, f"{field} is {yaml_scalar(value)}, {kind} (the API server rejects the object)")
+        elif value < min_id:
             yield Violation(path, f"{field} is {yaml_scalar(value)}, below the minimum {min_id}")
 
 

@@ -6,6 +6,9 @@ legacy annotations ``seccomp.security.alpha.kubernetes.io/pod`` and
 ``container.seccomp.security.alpha.kubernetes.io/<container>`` count too (1.27 stopped honouring
 them).
 
+Deliberately unlike Checkov, a ``Localhost`` profile passes: it is a filter the node's
+administrator wrote, and the restricted Pod Security Standard accepts it too.
+
 Fix: set the pod's ``seccompProfile: {type: RuntimeDefault}`` (the pod annotation
 ``runtime/default`` for Kubernetes before 1.19, which had no field) where nothing is set. An
 explicit ``Unconfined`` is left alone.

@@ -1,0 +1,48 @@
+"""Kubernetes resource quantities (``500m``, ``128Mi``, ``1.5``, ``2e3``) as exact numbers.
+
+The grammar and the suffixes are those of apimachinery's ``resource.ParseQuantity``: a signed
+decimal number (``1``, ``1.5``, ``.5``, ``5.``), then one of the binary suffixes ``Ki Mi Gi
+Ti Pi Ei`` (powers of 1024), the decimal suffixes ``n u m k M G T P E`` (powers of 1000: ``m``
+is a thousandth, ``M`` a million) or nothing, or an exponent ``e3``/``E-2``. As in Kubernetes,
+the number may be empty (``Mi`` and ``.`` are 0) and values are rounded up to whole nanos.
+``512Mb``, ``1K``, ``1 Gi`` and ``1.5.0`` are not quantities: the API server rejects an object
+holding one. Values are `Fraction`s, so ``0.1`` compares exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+_QUANTITY = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?")
+
+_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}  # powers of 1024
+_DECIMAL = {"n": -3, "u": -2, "m": -1, "": 0, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}  # powers of 1000
+_MAX_EXPONENT = 400  # far beyond any real quantity: a chart's 1e999999999 must not take forever
+
+
+def parse_quantity(value) -> Fraction:
+    """The exact value of a quantity as a manifest holds it: a string, or a YAML number.
+
+    Raises ValueError with a message that says what is wrong without repeating the value (it
+    may come from a chart).
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("a quantity is a number or a string such as 500m or 128Mi")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a quantity must be a finite number")
+    text = str(value)
+    match = _QUANTITY.fullmatch(text)
+    if not text or match is None:
+        raise ValueError("not a Kubernetes quantity (such as 500m, 0.5, 128Mi or 1Gi)")
+    sign, whole, fraction, suffix = match.group(1), match.group(2), match.group(3) or "", match.group(4) or ""
+    number = Fraction(int(whole or "0")) + (Fraction(int(fraction), 10 ** len(fraction)) if fraction else 0)
+    if suffix in _BINARY:
+        number *= 1024 ** _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        number *= Fraction(1000) ** _DECIMAL[suffix]
+    else:
+        number *= Fraction(10) ** max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(suffix[1:])))
+    nanos = math.ceil(number * 10**9)  # Kubernetes keeps nothing below a nano, and rounds up
+    return Fraction(-nanos if sign == "-" else nanos, 10**9)
