@@ -7,6 +7,11 @@ name, container, rule, and the field within the container or pod (one rule may f
 a missing cpu request and a missing memory limit). Line numbers, document positions, container
 indices, values files and messages are left out, so moving a template's lines, reordering
 containers or rewording a message does not turn a known finding into a new one.
+
+Nor do names helm randomises: a test pod named ``{{ .Release.Name }}-ui-test-{{ randAlphaNum 5 }}``
+has another name on every render, so when the template spells the object's name with a random
+function and the rendered name fits the template's words around it, the template's spelling
+stands for the name.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 
 from helm_harden.paths import relative_path
+from helm_harden.report.locations import template_file, template_names
 from helm_harden.workload import CONTAINER_FIELDS
 
 
@@ -24,7 +31,7 @@ def fingerprint_fields(finding) -> dict[str, str]:
         "chart": _chart(finding.origin),
         "template": finding.source,
         "kind": finding.kind,
-        "name": finding.name,
+        "name": stable_name(finding.origin, finding.source, finding.kind, finding.name),
         "container": finding.container or "",
         "rule": finding.rule,
         "field": _field(finding.location),
@@ -35,6 +42,30 @@ def fingerprint_fields(finding) -> dict[str, str]:
 def _chart(origin: str) -> str:
     """A chart directory relative to its git work tree; a chart reference (repo/chart) as it is."""
     return relative_path(origin) if os.path.exists(origin) else origin
+
+
+_RANDOM = re.compile(r"\b(?:randAlphaNum|randAlpha|randNumeric|randAscii|randInt|randBytes|uuidv4)\b")
+_ACTION = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+@functools.lru_cache(maxsize=4096)
+def stable_name(origin: str, source: str, kind: str, name: str) -> str:
+    """The object's name, or its template's spelling of it when helm makes it up at random."""
+    if source == origin or not os.path.isfile(os.path.join(origin, "Chart.yaml")):
+        return name  # only a chart's templates call helm's random functions
+    path = template_file(origin, source)
+    if path is None:
+        return name
+    for written in template_names(path, kind):
+        if _RANDOM.search(written) and _spelled_by(written, name):
+            return " ".join(written.split())
+    return name
+
+
+def _spelled_by(written: str, name: str) -> bool:
+    """Could ``name`` have come from the template text ``written`` (its words around the actions)?"""
+    pattern = ".*?".join(re.escape(part) for part in _ACTION.split(written))
+    return re.fullmatch(pattern, name, re.S) is not None
 
 
 def _field(location: tuple) -> str:

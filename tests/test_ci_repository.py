@@ -109,3 +109,57 @@ def test_a_chart_given_on_its_own_renders_as_helm_would(harden, tmp_path):
     code, report, _ = check_json(harden, repo, "charts/exporter", "-f", "charts/exporter/ci/password-values.yaml")
     assert (code, report["failures"]) == (1, [])
     assert rows(report) == [(None, *finding) for finding in EXPORTER_FINDINGS]
+
+
+# --- stable identities ------------------------------------------------------------------------
+
+TEST_POD_SPELLING = "{{ .Release.Name }}-ui-test-{{ randAlphaNum 5 | lower }}"
+
+
+def test_a_baseline_holds_for_an_object_helm_names_at_random(harden, tmp_path):
+    """The jenkins-like test pod is named with randAlphaNum: another name on every render, the
+    same fingerprints, so a baseline run twice reports nothing new and nothing fixed."""
+    repo = copy_shapes(tmp_path, "jenkins")
+    written = harden("check", ".", "--write-baseline", "baseline.json", "--format", "json", cwd=repo)
+    first = json.loads(written.stdout)
+    code, second, stderr = check_json(harden, repo, ".", "--baseline", "baseline.json")
+    assert (code, stderr) == (0, "")
+    assert second["baseline"] == {"new": 0, "fixed": []}
+    assert all(f["baselined"] for f in second["findings"])
+
+    def pods(report):
+        return [f for f in report["findings"] if f["kind"] == "Pod"]
+
+    names = [{f["name"] for f in pods(report)} for report in (first, second)]
+    assert names[0].isdisjoint(names[1])  # helm named the pod afresh under each values file, each run
+    assert all(name.startswith("release-name-ui-test-") for name in names[0] | names[1])
+    assert [(f["rule"], f["path"], f["fingerprint"]) for f in pods(first)] == [
+        (f["rule"], f["path"], f["fingerprint"]) for f in pods(second)
+    ]
+    recorded = json.loads((repo / "baseline.json").read_text())["findings"]
+    assert sorted({(e["kind"], e["name"]) for e in recorded}) == [
+        ("Pod", TEST_POD_SPELLING), ("StatefulSet", "release-name-jenkins"),
+    ]
+
+
+def test_sarif_fingerprints_of_a_randomly_named_object_repeat(harden, tmp_path):
+    repo = copy_shapes(tmp_path, "jenkins")
+    runs = [json.loads(harden("check", ".", "--format", "sarif", cwd=repo).stdout)["runs"][0]["results"] for _ in "ab"]
+    names = [{r["locations"][0]["logicalLocations"][0]["name"] for r in results if r["message"]["text"].startswith("Pod ")}
+             for results in runs]
+    assert names[0] != names[1]
+    assert [r["partialFingerprints"] for r in runs[0]] == [r["partialFingerprints"] for r in runs[1]]
+
+
+def test_a_name_only_spelled_like_its_template_keeps_its_own_identity(tmp_path):
+    """A rendered name that does not fit the template's words is not taken for it."""
+    from helm_harden.fingerprint import stable_name
+
+    chart = tmp_path / "jenkins"
+    shutil.copytree(SHAPES / "jenkins", chart)
+    source = "jenkins/templates/tests/jenkins-test.yaml"
+    assert stable_name(str(chart), source, "Pod", "release-name-ui-test-ab1cd") == TEST_POD_SPELLING
+    assert stable_name(str(chart), source, "Pod", "something-else") == "something-else"
+    assert stable_name(str(chart), source, "Job", "release-name-ui-test-ab1cd") == "release-name-ui-test-ab1cd"
+    statefulset = "jenkins/templates/controller-statefulset.yaml"
+    assert stable_name(str(chart), statefulset, "StatefulSet", "release-name-jenkins") == "release-name-jenkins"

@@ -230,6 +230,18 @@ def _pick_document(documents, kind: str, name: str) -> tuple[int, list[_Line]]:
     return next((doc for doc in documents if doc[1]), documents[0])
 
 
+def template_names(path: str | os.PathLike, kind: str) -> list[str]:
+    """How the file's documents of that kind spell ``metadata.name`` (template actions and all)."""
+    names = []
+    for _, lines in _documents(str(path)):
+        kind_line = _root_key(lines, "kind")
+        metadata = _child_key(lines, None, "metadata")
+        found = _child_key(lines, metadata, "name") if metadata is not None else None
+        if kind_line is not None and kind_line.value == kind and found is not None:
+            names.append(lines[found.index].value)
+    return names
+
+
 def _root_key(lines: list[_Line], key: str, value: str | None = None) -> _Line | None:
     for line in lines:
         if line.indent == 0 and not line.dash and line.key == key and (value is None or line.value == value):
