@@ -72,17 +72,22 @@ class _CheckCommand(click.Command):
               help="Judge pods by the Pod Security Standards at this level (version: --kube-version) instead of the hardening rules.")
 @click.option("--hints", is_flag=True,
               help="Say for each finding which values key controls it and the value that fixes it (one chart; about 6 more helm renders).")
+@click.option("--shard", help="Scan one part of a repository's charts, I of N (e.g. 2/4), for a CI matrix of N jobs.")
+@click.option("--changed-since", metavar="REF",
+              help="Scan only the charts git diff shows changed since REF, and the charts using them through file:// dependencies.")
+@click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
+              help="Leave out the repository's charts whose path (below TARGET) or name matches; repeatable.")
 def check(target, extra, formats, outputs, fail_on, config_path, kube_version, namespace, show_diff, jobs,
-          baseline_path, write_baseline_path, pss_level, hints):
+          baseline_path, write_baseline_path, pss_level, hints, shard, changed_since, excludes):
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
     holding many charts, a kustomization directory, YAML files or directories of them, or - for
     stdin. Arguments after a chart go to helm template unchanged (-f, --set, --api-versions,
     --include-crds, a release name, --dependency-update, …); after a kustomization, to
-    kustomize build. The charts of a
-    repository (also one whose root is a chart) are rendered with each of their
-    ci/*-values.yaml files, or with their defaults when they have none (chart-testing's way).
+    kustomize build. The charts of a repository (also one whose root is a chart) are rendered
+    with each of their ci/*-values.yaml files, or with their defaults when they have none
+    (chart-testing's way).
     """
     def run() -> int:
         if target.startswith("-") and target != "-":
@@ -97,8 +102,17 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             raise click.UsageError("--hints works on one chart (a directory or packaged chart), without --diff or --pss")
         if show_diff:
             return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
+        selecting = shard or changed_since or excludes
         if repository or (is_chart_repository_root(target) and not pss_level):
-            result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter())
+            from helm_harden.selection import Shard, select_charts
+
+            part = Shard.parse(shard) if shard else None
+            charts = select_charts(find_charts(target), target, exclude=config.exclude + excludes,
+                                   changed_since=changed_since, shard=part)
+            result = scan_repository(target, engine, list(extra) + helm_args, jobs, _progress_reporter(), charts)
+            result.shard = str(part) if part else None
+        elif selecting:
+            raise click.UsageError("--shard, --changed-since and --exclude choose among the charts of a repository")
         elif hints:
             result = _scan_with_hints(target, extra, helm_args, engine, jobs)
         else:

@@ -44,7 +44,7 @@ from helm_harden.rules.base import Rule, Severity
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
-_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version")
+_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version", "exclude")
 _ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 DEFAULT_RULES = frozenset(default_rules())
 
@@ -68,6 +68,7 @@ class Config:
     path: str | None = None  # the file it came from, None for the defaults
     kube_version: str | None = None  # the default for --kube-version (post-render has no helm flags)
     exemptions: tuple[Exemption, ...] = ()
+    exclude: tuple[str, ...] = ()  # charts a repository scan leaves out: shell-style patterns
 
     @property
     def enabled_rules(self) -> tuple[RuleSettings, ...]:
@@ -142,6 +143,7 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
     settings = {rule.id: _defaults(rule) for rule in RULES}
     kube_version = None
     exemptions: tuple[Exemption, ...] = ()
+    exclude: tuple[str, ...] = ()
     for key_node, value_node in root.value:
         key = _key(key_node, path)
         if key in ignored_keys:
@@ -158,6 +160,10 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             _expect(value_node, yaml.SequenceNode, "a list of exemptions", path)
             exemptions = tuple(_exemption(node, path) for node in value_node.value)
             continue
+        if key == "exclude":
+            _expect(value_node, yaml.SequenceNode, "a list of chart paths or shell-style patterns", path)
+            exclude = tuple(_pattern(node, path) for node in value_node.value)
+            continue
         if key != "rules":
             _fail(path, key_node, f"unknown key {key!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
         _expect(value_node, yaml.MappingNode, "a mapping of rule IDs", path)
@@ -166,7 +172,14 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.id] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions)
+    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions, exclude)
+
+
+def _pattern(node: yaml.Node, path: str) -> str:
+    value = _construct(node, path)
+    if not isinstance(value, str) or not value.strip():
+        _fail(path, node, "exclude entries must be non-empty strings (chart paths or shell-style patterns)")
+    return value.strip()
 
 
 def _rule_settings(rule: Rule, node: yaml.Node, path: str) -> RuleSettings:

@@ -69,6 +69,7 @@ class ScanResult:
     failures: list[RenderFailure] = field(default_factory=list)
     baseline: object | None = None  # a baseline.BaselineComparison when --baseline was given
     verdicts: list = field(default_factory=list)  # admission.WorkloadVerdict per pod, with --pss
+    shard: str | None = None  # "I/N" when the run scanned one shard of a repository's charts
 
 
 @dataclass(slots=True)

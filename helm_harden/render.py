@@ -67,6 +67,14 @@ def find_program(name: str) -> str | None:
     return shutil.which(str(Path(sys.executable).parent / name)) or shutil.which(name)
 
 
+def git(args: list[str], directory: str) -> str:
+    """``git -C DIRECTORY args…``: its standard output."""
+    program = shutil.which("git")
+    if program is None:
+        raise ToolError("git not found: --changed-since needs git")
+    return _run(program, ["-C", directory, *args], f"git {args[0]}").text
+
+
 def _run(program: str, args: list[str], what: str) -> Rendered:
     import sh  # imported here: it pulls in asyncio, a third of the start-up time of post-render
 

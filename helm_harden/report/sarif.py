@@ -54,6 +54,9 @@ def format_sarif(result: ScanResult) -> str:
             }
         ],
     }
+    if result.shard:  # each job of a matrix uploads its own category, so none replaces another's
+        index, count = result.shard.split("/")
+        log["runs"][0]["automationDetails"] = {"id": f"helm-harden/shard-{index}-of-{count}/"}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
