@@ -63,7 +63,7 @@ class _CheckCommand(click.Command):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--kube-version", help="Target Kubernetes version; also passed to helm template.")
 @click.option("-n", "--namespace", help="Release namespace; also passed to helm template.")
-@click.option("--diff", "show_diff", is_flag=True, help="Show what post-render would change, as a unified diff per template.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show what post-render would change in the rendered output, as a unified diff per changed document.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
               help="Charts rendered in parallel when TARGET holds many charts.")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Fail only on findings not recorded in this baseline.")
@@ -121,15 +121,16 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             from helm_harden.baseline import apply_baseline  # json and hashlib load only for baselines
 
             result.baseline = apply_baseline(baseline_path, result.findings)
-        if write_baseline_path and not result.failures:  # a baseline missing a chart's findings would mislead
+        if write_baseline_path:  # what rendered; a chart that failed is not blocked, nor in it
             from helm_harden.baseline import write_baseline
 
             write_baseline(write_baseline_path, result.findings)
         _write_reports(result, reports)
         if result.failures:
             if write_baseline_path:
-                click.echo(f"helm-harden: error: not writing the baseline {write_baseline_path}: "
-                           f"{plural(len(result.failures), 'render')} failed", err=True)
+                click.echo(f"helm-harden: warning: the baseline {write_baseline_path} records what rendered; "
+                           f"{plural(len(result.failures), 'render')} failed and {'is' if len(result.failures) == 1 else 'are'}"
+                           " not in it", err=True)
             return EXIT_TOOL
         return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
 

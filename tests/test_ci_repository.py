@@ -316,3 +316,136 @@ def test_selecting_charts_of_one_chart_or_file_is_a_usage_error(harden, monorepo
     result = harden("check", "charts/app-b", "--shard", "1/2", cwd=monorepo)
     assert (result.returncode, result.stdout) == (2, "")
     assert "--shard, --changed-since and --exclude choose among the charts of a repository" in result.stderr
+
+
+# --- one finding, one annotation --------------------------------------------------------------
+
+INGRESS_DEPLOYMENT_VALUES = [
+    "ci/deployment-autoscaling-values.yaml", "ci/deployment-default-backend-values.yaml",
+    "ci/deployment-metrics-values.yaml", "ci/deployment-podannotations-values.yaml", "ci/deployment-replicas-values.yaml",
+]
+
+
+def test_identical_findings_across_values_files_are_one_entry_in_the_text_report(harden, tmp_path):
+    repo = copy_shapes(tmp_path, "exporter")
+    result = harden("check", ".", cwd=repo)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "exporter/templates/deployment.yaml [ci/password-values.yaml, ci/secret-ref-values.yaml]"
+    assert [line.split()[1] for line in lines[2:-2]] == [rule for rule, *_ in EXPORTER_FINDINGS]
+    assert lines[-1].startswith("5 findings (3 errors, 2 warnings) in 2 workloads")
+    # The JSON report keeps one entry per render: the data behind the merged view.
+    assert len(json.loads(harden("check", ".", "--format", "json", cwd=repo).stdout)["findings"]) == 10
+
+
+def test_github_annotations_are_merged_and_within_githubs_limits(harden, tmp_path):
+    """The ingress-like chart: 112 findings over 7 renders, 34 distinct. One annotation each,
+    at most 10 errors and 10 warnings (what GitHub shows of a step), and a line saying what was cut."""
+    repo = copy_shapes(tmp_path, "ingress")
+    _, report, _ = check_json(harden, repo, ".")
+    assert len(report["findings"]) == 112
+    result = harden("check", ".", "--format", "github", cwd=repo)
+    assert (result.returncode, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    annotations = lines[:-2]
+    levels = [line.split(" ", 1)[0] for line in annotations]
+    assert (levels.count("::error"), levels.count("::warning"), len(annotations)) == (10, 10, 20)
+    assert lines[-2:] == [
+        "helm-harden: 34 findings (16 errors, 18 warnings) in 13 workloads.",
+        "helm-harden: not annotated: 6 errors, 8 warnings (GitHub shows 10 annotations of each level per step);"
+        " the SARIF and Markdown reports hold them all.",
+    ]
+    assert (
+        "::error file=charts/ingress/templates/controller.yaml,line=26,title=drop-capabilities::"
+        "Deployment release-name-controller, container controller: does not drop ALL capabilities"
+        f" (values: {', '.join(INGRESS_DEPLOYMENT_VALUES)})"
+    ) in annotations
+    assert len(set(annotations)) == len(annotations)
+
+
+def test_sarif_has_one_result_per_merged_finding(harden, tmp_path):
+    repo = copy_shapes(tmp_path, "ingress")
+    log = json.loads(harden("check", ".", "--format", "sarif", cwd=repo).stdout)
+    results = log["runs"][0]["results"]
+    assert len(results) == 34
+    fingerprints = [r["partialFingerprints"]["helmHarden/v1"] for r in results]
+    assert len(set(fingerprints)) == 34
+    [drop] = [r for r in results if r["ruleId"] == "drop-capabilities"
+              and r["message"]["text"].startswith("Deployment release-name-controller")]
+    assert drop["properties"]["valuesFiles"] == INGRESS_DEPLOYMENT_VALUES
+
+
+def test_renders_of_one_chart_failing_alike_are_one_entry(harden, tmp_path):
+    """The exporter with three ci/ files that all lack the password: one failure, three files."""
+    repo = copy_shapes(tmp_path, "exporter")
+    ci = repo / "charts/exporter/ci"
+    for name in ("a", "b", "c"):
+        (ci / f"{name}-values.yaml").write_text("config: {datasource: {host: db}}\n")
+    (ci / "password-values.yaml").unlink()
+    (ci / "secret-ref-values.yaml").unlink()
+    github = harden("check", ".", "--format", "github", cwd=repo)
+    assert github.returncode == 3
+    [failure, summary] = github.stdout.splitlines()
+    assert failure.startswith(
+        "::error file=charts/exporter/ci/a-values.yaml,title=render failed::./charts/exporter"
+        " (ci/a-values.yaml, ci/b-values.yaml, ci/c-values.yaml): helm template ./charts/exporter failed with exit code 1%0A"
+        "Error: execution error at (exporter/templates/deployment.yaml:25:27): config.datasource.password is required")
+    assert summary == "helm-harden: 0 findings in 0 workloads; 3 renders failed."
+    text = harden("check", ".", cwd=repo).stdout.splitlines()
+    assert text[0] == ("./charts/exporter with ci/a-values.yaml, ci/b-values.yaml, ci/c-values.yaml:"
+                       " helm template ./charts/exporter failed with exit code 1")
+    markdown = harden("check", ".", "--format", "markdown", cwd=repo).stdout
+    assert markdown.endswith("Failed to render:\n\n- `./charts/exporter` (ci/a-values.yaml, ci/b-values.yaml,"
+                             " ci/c-values.yaml): helm template ./charts/exporter failed with exit code 1\n")
+
+
+POD_TEMPLATE = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pod-{index:04d}
+spec:
+  containers:
+    - name: app
+      image: example/app:1.0.0
+---
+"""
+
+
+def test_the_markdown_report_stays_within_githubs_comment_limit(harden, tmp_path):
+    """A stream of 600 pods, ten findings each: far more than a comment holds. The report is cut
+    below 65,536 characters, and says how many findings it leaves out."""
+    (tmp_path / "pods.yaml").write_text("".join(POD_TEMPLATE.format(index=index) for index in range(600)))
+    total = len(json.loads(harden("check", "pods.yaml", "--format", "json", cwd=tmp_path).stdout)["findings"])
+    markdown = harden("check", "pods.yaml", "--format", "markdown", cwd=tmp_path).stdout
+    assert 60_000 < len(markdown) <= 65_536
+    rows = [line for line in markdown.splitlines() if line.startswith(("| error", "| warning", "| info"))]
+    last = markdown.rstrip("\n").splitlines()[-1]
+    left_out = total - len(rows)
+    assert left_out > 0
+    assert last == (f"_{left_out} findings left out to keep this report within GitHub's 65,536-character limit;"
+                    " the JSON and SARIF reports hold everything._")
+
+
+# --- smaller frictions --------------------------------------------------------------------------
+
+
+def test_a_broken_chart_does_not_block_writing_the_baseline(harden, tmp_path):
+    """The baseline records what rendered; the failure is reported and the run exits 3. The next
+    run against it finds nothing new in the charts that rendered."""
+    repo = copy_shapes(tmp_path, "exporter", "jenkins")
+    (repo / "charts/exporter/ci/password-values.yaml").write_text("config: {datasource: {host: db}}\n")
+    result = harden("check", ".", "--write-baseline", "baseline.json", "--format", "json", cwd=repo)
+    assert result.returncode == 3
+    assert result.stderr == ("helm-harden: warning: the baseline baseline.json records what rendered;"
+                             " 1 render failed and is not in it\n")
+    report = json.loads(result.stdout)
+    assert [(f["origin"], f["values_file"]) for f in report["failures"]] == [
+        ("./charts/exporter", "ci/password-values.yaml")]
+    recorded = json.loads((repo / "baseline.json").read_text())["findings"]
+    assert {(e["chart"], e["name"]) for e in recorded} == {
+        ("charts/exporter", "release-name-exporter"),  # from ci/secret-ref-values.yaml, which renders
+        ("charts/jenkins", "release-name-jenkins"), ("charts/jenkins", TEST_POD_SPELLING),
+    }
+    code, again, _ = check_json(harden, repo, ".", "--baseline", "baseline.json")
+    assert (code, again["baseline"]) == (3, {"new": 0, "fixed": []})

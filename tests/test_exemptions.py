@@ -733,8 +733,8 @@ def test_check_diff_shows_no_change_for_an_exempted_finding(harden, tmp_path):
     result = harden("check", "tiny", "--diff", "--config", "cfg.yaml", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == (
-        "--- a/tiny/templates/deployment.yaml\n"
-        "+++ b/tiny/templates/deployment.yaml\n"
+        "--- tiny/templates/deployment.yaml (rendered)\n"
+        "+++ tiny/templates/deployment.yaml (post-rendered)\n"
         "@@ -20,6 +20,7 @@\n"
         "           image: nginx:1.27.0\n"
         "           securityContext:\n"

@@ -1133,8 +1133,8 @@ def test_an_empty_seccomp_type_is_not_an_internal_error(harden):
 # --- check --diff -------------------------------------------------------------------------
 
 INSECURE_DIFF = """\
---- a/insecure/templates/replicationcontroller.yaml
-+++ b/insecure/templates/replicationcontroller.yaml
+--- insecure/templates/replicationcontroller.yaml (rendered)
++++ insecure/templates/replicationcontroller.yaml (post-rendered)
 @@ -17,3 +17,12 @@
        containers:
          - name: app
@@ -1148,8 +1148,8 @@ INSECURE_DIFF = """\
 +        runAsNonRoot: true
 +        seccompProfile:
 +          type: RuntimeDefault
---- a/insecure/templates/replicaset.yaml
-+++ b/insecure/templates/replicaset.yaml
+--- insecure/templates/replicaset.yaml (rendered)
++++ insecure/templates/replicaset.yaml (post-rendered)
 @@ -29,7 +29,7 @@
              allowPrivilegeEscalation: false
              readOnlyRootFilesystem: true
@@ -1177,8 +1177,8 @@ def test_check_diff_shows_exactly_what_post_render_adds(renders, harden, chart, 
             expected += difflib.unified_diff(
                 before.splitlines(True),
                 after.splitlines(True),
-                fromfile=f"a/{source_of(before)}",
-                tofile=f"b/{source_of(before)}",
+                fromfile=f"{source_of(before)} (rendered)",
+                tofile=f"{source_of(before)} (post-rendered)",
             )
     result = harden("check", CHARTS / chart, *args, "--diff")
     assert result.stdout == "".join(expected)

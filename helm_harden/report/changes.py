@@ -30,7 +30,8 @@ def _holds_secret(data) -> bool:
 
 
 def format_diff(results: list[tuple[Document, Hardened]]) -> str:
-    """A unified diff per changed document, named after its template."""
+    """A unified diff per changed document of the rendered output (not of the template file, which
+    post-render never touches): headed ``<template> (rendered)`` and ``<template> (post-rendered)``."""
     import difflib  # only check --diff needs it
 
     chunks = []
@@ -41,8 +42,8 @@ def format_diff(results: list[tuple[Document, Hardened]]) -> str:
             difflib.unified_diff(
                 document.text.splitlines(keepends=True),
                 hardened.text.splitlines(keepends=True),
-                fromfile=f"a/{document.label}",
-                tofile=f"b/{document.label}",
+                fromfile=f"{document.label} (rendered)",
+                tofile=f"{document.label} (post-rendered)",
                 # Context lines could show a Secret's data when a List holds one beside a workload;
                 # the added lines are the fills and never do.
                 n=0 if _holds_secret(document.data) else 3,

@@ -17,9 +17,19 @@ def values_label(values_file: str | None) -> str:
     return values_file or "default values"
 
 
+def values_list(values_files) -> str:
+    """Several renders' values, as a list: ``ci/a-values.yaml, ci/b-values.yaml``."""
+    return ", ".join(values_label(values_file) for values_file in values_files)
+
+
 def render_label(origin: str, values_file: str | None) -> str:
     """``charts/webapp (ci/hardened-values.yaml)``: one chart rendered with one values file."""
-    return f"{origin.rstrip('/') or origin} ({values_label(values_file)})"
+    return renders_label(origin, (values_file,))
+
+
+def renders_label(origin: str, values_files) -> str:
+    """``charts/webapp (ci/a-values.yaml, ci/b-values.yaml)``: one chart rendered with each."""
+    return f"{origin.rstrip('/') or origin} ({values_list(values_files)})"
 
 
 def object_label(kind: str, name: str, container: str | None = None) -> str:
@@ -27,15 +37,17 @@ def object_label(kind: str, name: str, container: str | None = None) -> str:
     return f"{kind} {name}, container {container}" if container else f"{kind} {name}"
 
 
-def finding_sentence(finding, *, with_object: bool = True) -> str:
-    """The finding's message with what it is about, its values file and any note, in one line."""
+def finding_sentence(finding, *, with_object: bool = True, values_files=None) -> str:
+    """The finding's message with what it is about, its values files (``values_files`` when it
+    was found under several) and any note, in one line."""
     text = finding.message
     if with_object:
         text = f"{object_label(finding.kind, finding.name, finding.container)}: {text}"
     elif finding.container:
         text = f"container {finding.container}: {text}"
-    if finding.values_file:
-        text += f" (values: {finding.values_file})"
+    values = [v for v in (values_files if values_files is not None else (finding.values_file,)) if v]
+    if values:
+        text += f" (values: {', '.join(values)})"
     if finding.note:
         text += f" ({finding.note})"
     if finding.hint:
@@ -48,8 +60,10 @@ def plain_stderr(stderr: str) -> str:
     return _TERMINAL_ESCAPE.sub("", stderr).strip()
 
 
-def failure_text(failure) -> str:
-    """A failed render: which chart and values, what failed, then the tool's own words."""
-    text = f"{render_label(failure.origin, failure.values_file)}: {failure.message}"
+def failure_text(failure, values_files=None) -> str:
+    """A failed render (or several of one chart that failed alike, ``values_files``): which chart
+    and values, what failed, then the tool's own words."""
+    values = values_files if values_files is not None else (failure.values_file,)
+    text = f"{renders_label(failure.origin, values)}: {failure.message}"
     stderr = plain_stderr(failure.stderr)
     return f"{text}\n{stderr}" if stderr else text

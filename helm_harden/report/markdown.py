@@ -1,4 +1,8 @@
-"""Markdown: a findings report for pull-request comments and the rule reference for the README."""
+"""Markdown: a findings report for pull-request comments and the rule reference for the README.
+
+A finding found under several values files of its chart is one row listing them, and the report
+stays within what GitHub keeps of a comment or job summary.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ import functools
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
-from helm_harden.report.summary import summarize
+from helm_harden.report.labels import values_list
+from helm_harden.report.merge import group_failures, merge_findings
+from helm_harden.report.summary import plural, summarize
+
+COMMENT_LIMIT = 65_536  # characters GitHub keeps of a pull-request comment or a job summary
 
 
 @functools.cache
@@ -20,12 +28,48 @@ def _environment():
         lstrip_blocks=True,
     )
     environment.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    environment.filters["values"] = values_list
     return environment
 
 
-def format_markdown(result: ScanResult) -> str:
+def format_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
+    """The report, cut to ``limit`` characters: the last entries make way for a note saying how
+    many were left out (the longest prefix of findings, then suppressed findings, then failed
+    renders, that fits)."""
     template = _environment().get_template("findings.md.j2")
-    return template.render(result=result, summary=summarize(result))
+    findings = merge_findings(f for f in result.findings if not f.suppressed)
+    suppressed = merge_findings(f for f in result.findings if f.suppressed)
+    failures = group_failures(result.failures)
+    summary = summarize(result, merged=True)
+    values_shown = any(v for m in findings for v in m.values_files)
+
+    def render(kept: int) -> str:
+        lists = []
+        for entries in (findings, suppressed, failures):
+            lists.append(entries[:max(0, kept)])
+            kept -= len(entries)
+        left_out = [
+            plural(len(entries) - len(shown), noun)
+            for entries, shown, noun in zip((findings, suppressed, failures), lists,
+                                            ("finding", "suppressed finding", "failed render"))
+            if len(shown) < len(entries)
+        ]
+        return template.render(result=result, summary=summary, findings=lists[0], suppressed=lists[1],
+                               suppressed_count=len(suppressed), failures=lists[2], values_shown=values_shown,
+                               left_out=", ".join(left_out))
+
+    total = len(findings) + len(suppressed) + len(failures)
+    text = render(total)
+    if len(text) <= limit:
+        return text
+    fits, too_many = 0, total  # render(fits) fits within the limit, render(too_many) does not
+    while too_many - fits > 1:
+        middle = (fits + too_many) // 2
+        if len(render(middle)) <= limit:
+            fits = middle
+        else:
+            too_many = middle
+    return render(fits)
 
 
 def rule_profiles(settings) -> list[str]:

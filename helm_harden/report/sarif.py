@@ -5,8 +5,10 @@ so a viewer can show the help of any rule ID it meets (also from an older or new
 Each result points at the chart template file, relative to the repository root, and at a line
 in it when one can be found (see `locations`); GitHub rejects a whole upload when any result
 has no physical location, so one without a template file points at the chart's file instead.
-Suppressed findings stay in, with an external suppression and its reason; charts that failed
-to render are tool execution notifications, and make the invocation unsuccessful.
+A finding found under several values files of its chart is one result listing them (one
+code-scanning alert, not one per values file). Suppressed findings stay in, with an external
+suppression and its reason; charts that failed to render are tool execution notifications
+(renders of one chart that failed alike, one notification), and make the invocation unsuccessful.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from collections import Counter
 from urllib.parse import quote
 
 from helm_harden import __version__
-from helm_harden.findings import Finding, RenderFailure, ScanResult
+from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.labels import failure_text, finding_sentence
 from helm_harden.report.locations import locate_or_anchor, render_file
+from helm_harden.report.merge import GroupedFailure, group_failures, merge_findings
 from helm_harden.rules import RULES
 from helm_harden.rules.base import Severity
 
@@ -93,20 +96,22 @@ def _plain(markdown: str) -> str:
 def _results(result: ScanResult, rule_index: dict[str, int]) -> list[dict]:
     # One problem can be reported several times in one render (resource-limits for each missing
     # field of one container): numbering repeats keeps them apart without using line numbers.
+    # A finding found under several values files of its chart is one result listing them.
     seen: Counter = Counter()
     compared = result.baseline is not None
     results = []
-    for finding in result.findings:
+    for merged in merge_findings(result.findings):
+        finding = merged.finding
         key = fingerprint(finding)
-        seen[key, finding.origin, finding.values_file] += 1
+        seen[key, finding.origin, finding.values_file] += 1  # the first of its values files
         entry = {
             "ruleId": finding.rule,
             **({"ruleIndex": rule_index[finding.rule]} if finding.rule in rule_index else {}),
             "level": LEVELS[finding.severity],
-            "message": {"text": finding_sentence(finding)},
+            "message": {"text": finding_sentence(finding, values_files=merged.values_files)},
             "locations": [_location(finding)],
             "partialFingerprints": {FINGERPRINT_KEY: f"{key}:{seen[key, finding.origin, finding.values_file]}"},
-            "properties": _properties(finding),
+            "properties": _properties(finding, merged.values_files),
         }
         if finding.suppressed:
             entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed}]
@@ -139,10 +144,11 @@ def _artifact(path: str) -> dict:
     return {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
 
 
-def _properties(finding: Finding) -> dict:
+def _properties(finding: Finding, values_files) -> dict:
     properties = {
         "chart": finding.origin,
-        "valuesFile": finding.values_file,
+        "valuesFile": finding.values_file,  # the first of valuesFiles
+        "valuesFiles": [v for v in values_files if v] or None,
         "template": finding.source,
         "namespace": finding.namespace,
         "container": finding.container,
@@ -161,7 +167,7 @@ def _properties(finding: Finding) -> dict:
 def _invocation(result: ScanResult, rule_index: dict[str, int]) -> dict:
     invocation: dict = {"executionSuccessful": not result.failures}
     if result.failures:
-        invocation["toolExecutionNotifications"] = [_notification(failure) for failure in result.failures]
+        invocation["toolExecutionNotifications"] = [_notification(group) for group in group_failures(result.failures)]
     if result.rules:  # rules the config or level switched off: so "no results" is not read as "clean"
         disabled = [rule for rule in rule_index if rule not in result.rules]
         if disabled:
@@ -172,12 +178,14 @@ def _invocation(result: ScanResult, rule_index: dict[str, int]) -> dict:
     return invocation
 
 
-def _notification(failure: RenderFailure) -> dict:
+def _notification(group: GroupedFailure) -> dict:
+    failure = group.failure
+    values = [v for v in group.values_files if v]
     notification = {
         "level": "error",
-        "message": {"text": failure_text(failure)},
+        "message": {"text": failure_text(failure, group.values_files)},
         "descriptor": {"id": "render-failure"},
-        "properties": {"chart": failure.origin, **({"valuesFile": failure.values_file} if failure.values_file else {})},
+        "properties": {"chart": failure.origin, **({"valuesFile": values[0], "valuesFiles": values} if values else {})},
     }
     file = render_file(failure.origin, failure.values_file)
     if file is not None:

@@ -43,8 +43,16 @@ def active(findings) -> list:
     return [f for f in findings if not f.suppressed and not f.baselined]
 
 
-def summarize(result: ScanResult) -> Summary:
+def summarize(result: ScanResult, merged: bool = False) -> Summary:
+    """The counts of a result; ``merged``: a finding found under several values files of its
+    chart counts once, as the reports that merge them show it."""
     shown = [f for f in result.findings if not f.suppressed]
+    suppressed = len(result.findings) - len(shown)
+    if merged:
+        from helm_harden.report.merge import merge_findings
+
+        suppressed = len(merge_findings(f for f in result.findings if f.suppressed))
+        shown = [m.finding for m in merge_findings(shown)]
     counts = Counter(str(f.severity) for f in shown)
     by_severity = {str(s): counts.get(str(s), 0) for s in sorted(Severity, reverse=True)}
     return Summary(
@@ -53,7 +61,7 @@ def summarize(result: ScanResult) -> Summary:
         fixable=sum(1 for f in shown if f.fixable),
         objects=result.objects,
         workloads=result.workloads,
-        suppressed=len(result.findings) - len(shown),
+        suppressed=suppressed,
         baselined=sum(1 for f in shown if f.baselined),
         failures=len(result.failures),
     )

@@ -12,6 +12,7 @@ import click
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
+from helm_harden.report.merge import group_failures, merge_findings
 from helm_harden.report.summary import plural, summarize
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -19,23 +20,27 @@ _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 def format_text(result: ScanResult) -> str:
     lines: list[str] = []
-    shown = [finding for finding in result.findings if not finding.suppressed]
+    shown = merge_findings(finding for finding in result.findings if not finding.suppressed)
     by_source = sorted(shown, key=_group)  # a stable sort: rule order is kept
-    rule_width = max([26, *(len(finding.rule) for finding in shown)])
-    for _, findings in groupby(by_source, key=_group):
-        findings = list(findings)
-        lines.append(click.style(_source_label(findings[0]), bold=True))
-        for (kind, namespace, name), object_findings in groupby(findings, key=lambda f: (f.kind, f.namespace, f.name)):
+    rule_width = max([26, *(len(merged.finding.rule) for merged in shown)])
+    for _, group in groupby(by_source, key=_group):
+        group = list(group)
+        lines.append(click.style(_source_label(group[0]), bold=True))
+        for (kind, namespace, name), object_findings in groupby(
+                group, key=lambda m: (m.finding.kind, m.finding.namespace, m.finding.name)):
             where = f"{namespace}/{name}" if namespace else name
             lines.append(f"  {kind} {where}")
-            for finding in object_findings:
+            for merged in object_findings:
+                finding = merged.finding
                 lines.append("    " + finding_line(finding, rule_width))
                 if finding.hint:
                     lines.append(click.style(f"      hint: {finding.hint}", dim=True))
         lines.append("")
-    for failure in result.failures:
-        values = f" with {failure.values_file}" if failure.values_file else ""
-        lines.append(click.style(f"{failure.origin}{values}: {failure.message}", fg="red"))
+    for grouped in group_failures(result.failures):
+        failure = grouped.failure
+        values = [v for v in grouped.values_files if v]
+        with_values = f" with {', '.join(values)}" if values else ""
+        lines.append(click.style(f"{failure.origin}{with_values}: {failure.message}", fg="red"))
         lines.extend(("    " + line).rstrip() for line in failure.stderr.strip().splitlines())
         lines.append("")
     if result.verdicts:
@@ -46,19 +51,23 @@ def format_text(result: ScanResult) -> str:
     if result.baseline is not None:
         fixed = len(result.baseline.fixed)
         lines.append(f"Baseline: {plural(result.baseline.new, 'new finding')}, {plural(fixed, 'recorded finding')} fixed.")
-    lines.append(summarize(result).sentence())
+    lines.append(summarize(result, merged=True).sentence())
     return "\n".join(lines) + "\n"
 
 
-def _group(finding) -> tuple:
-    """Findings under one heading: one template, or one document of a plain stream."""
+def _group(merged) -> tuple:
+    """Findings under one heading: one template (or one document of a plain stream) under the
+    same values files."""
+    finding = merged.finding
     document = finding.document if finding.source == finding.origin else 0
-    return finding.origin, finding.values_file or "", finding.source, document
+    return finding.origin, tuple(v or "" for v in merged.values_files), finding.source, document
 
 
-def _source_label(finding) -> str:
+def _source_label(merged) -> str:
+    finding = merged.finding
     label = finding.source if finding.source != finding.origin else f"{finding.source} (document {finding.document})"
-    return f"{label} [{finding.values_file}]" if finding.values_file else label
+    values = [v for v in merged.values_files if v]
+    return f"{label} [{', '.join(values)}]" if values else label
 
 
 def finding_line(finding, rule_width: int = 26) -> str:
