@@ -21,7 +21,7 @@ from typing import Any, Iterable, NamedTuple
 from helm_harden.findings import Workload
 from helm_harden.profiles import LEVELS, PRIVILEGED, context_for, label, level_rules, parse_label, resolve
 from helm_harden.rules.base import Rule, Version, Violation
-from helm_harden.workload import Container, Path, Pod, mapping, sequence
+from helm_harden.workload import Container, Path, Pod, mapping, objects_in
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
@@ -124,7 +124,7 @@ def namespace_levels(documents_data: Iterable[Any]) -> dict[str, NamespacePolicy
     item by item. When a namespace appears twice, the later object wins, as it would on apply.
     """
     policies: dict[str, NamespacePolicy] = {}
-    for obj in _objects(documents_data):
+    for obj in (item for data in documents_data for item in objects_in(data)):
         if obj.get("kind") != "Namespace" or obj.get("apiVersion") != "v1":
             continue
         metadata = mapping(obj.get("metadata"))
@@ -137,14 +137,3 @@ def namespace_levels(documents_data: Iterable[Any]) -> dict[str, NamespacePolicy
 
 def _level(value: Any) -> str:
     return value if value in LEVELS or value == PRIVILEGED else "restricted"
-
-
-def _objects(documents_data: Iterable[Any]):
-    for obj in documents_data:
-        if not isinstance(obj, dict):
-            continue
-        kind = obj.get("kind")
-        if isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
-            yield from (item for item in sequence(obj["items"]) if isinstance(item, dict))
-        else:
-            yield obj

@@ -1,8 +1,9 @@
 """Baselines: accept the findings a chart repository has today, fail only on new ones.
 
 ``--write-baseline FILE`` records the fingerprints of the current (unsuppressed) findings;
-``--baseline FILE`` then marks findings found in it as baselined (they no longer fail the
-run) and reports the recorded findings that are gone as fixed.
+``--baseline FILE`` then has the engine mark findings found in it as baselined when it builds
+them (they no longer fail the run), and `Baseline.compare` reports the recorded findings that
+are gone as fixed.
 """
 
 from __future__ import annotations
@@ -37,20 +38,23 @@ def write_baseline(path: str, findings) -> None:
     write_whole(path, json.dumps(document, indent=2) + "\n", "baseline")
 
 
-def apply_baseline(path: str, findings) -> BaselineComparison:
-    """Mark findings recorded in the baseline at ``path``; report what is new and what is fixed."""
-    recorded = _read(path)
-    seen = set()
-    new = 0
-    for finding in findings:
-        key = fingerprint(finding)
-        if key in recorded:
-            finding.baselined = True
-            seen.add(key)
-        elif not finding.suppressed:
-            new += 1
-    fixed = [entry for key, entry in recorded.items() if key not in seen]
-    return BaselineComparison(new, fixed)
+@dataclass(frozen=True)
+class Baseline:
+    recorded: dict[str, dict]  # fingerprint -> the entry written for it
+
+    @classmethod
+    def read(cls, path: str) -> Baseline:
+        return cls(_read(path))
+
+    def __contains__(self, finding) -> bool:
+        """Is ``finding`` (a finding, or the fields one is being built from) recorded?"""
+        return fingerprint(finding) in self.recorded
+
+    def compare(self, findings) -> BaselineComparison:
+        """What is new since the baseline, and which recorded findings are gone."""
+        seen = {fingerprint(finding) for finding in findings if finding.baselined}
+        new = sum(1 for finding in findings if not finding.baselined and not finding.suppressed)
+        return BaselineComparison(new, [entry for key, entry in self.recorded.items() if key not in seen])
 
 
 def _read(path: str) -> dict[str, dict]:

@@ -92,12 +92,20 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     def run() -> int:
         if target.startswith("-") and target != "-":
             raise click.UsageError("give the chart, kustomization, file or '-' first, then helm flags")
+        if show_diff:
+            _refuse_with_diff(pss=pss_level, format=formats, output=outputs, baseline=baseline_path,
+                              write_baseline=write_baseline_path)
         reports = _report_targets(formats, outputs, click.get_current_context().meta["report_options"])
         config = _check_config(config_path, target)
-        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level)
+        baseline = None
+        if baseline_path:
+            from helm_harden.baseline import Baseline  # json and hashlib load only for baselines
+
+            baseline = Baseline.read(baseline_path)
+        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level, baseline)
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
-            raise click.UsageError("--diff and --pss check one chart, kustomization or stream at a time")
+            raise click.UsageError(f"--{'diff' if show_diff else 'pss'} checks one chart, kustomization or stream at a time")
         if hints and (describe(target) != "chart" or show_diff or pss_level):
             raise click.UsageError("--hints works on one chart (a directory or packaged chart), without --diff or --pss")
         if show_diff:
@@ -117,10 +125,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             result = _scan_with_hints(target, extra, helm_args, engine, jobs)
         else:
             result = engine.scan(target, _documents(target, extra, helm_args))
-        if baseline_path:
-            from helm_harden.baseline import apply_baseline  # json and hashlib load only for baselines
-
-            result.baseline = apply_baseline(baseline_path, result.findings)
+        if baseline:
+            result.baseline = baseline.compare(result.findings)
         if write_baseline_path:  # what rendered; a chart that failed is not blocked, nor in it
             from helm_harden.baseline import write_baseline
 
@@ -137,17 +143,34 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
     sys.exit(_guarded(run))
 
 
+def _refuse_with_diff(**given) -> None:
+    """--diff prints a diff and nothing else: options that would shape another output are refused."""
+    for option, value in given.items():
+        if value:
+            raise click.UsageError(f"--diff cannot be combined with --{option.replace('_', '-')}")
+
+
 def _helm_args_and_engine(config, kube_version: str | None, namespace: str | None,
-                          pss_level: str | None = None) -> tuple[list[str], Engine]:
+                          pss_level: str | None = None, baseline=None) -> tuple[list[str], Engine]:
     """The flags check and fix add to helm template's, and the engine for that target."""
     helm_args = []
     if kube_version or config.kube_version:
         helm_args += ["--kube-version", kube_version or config.kube_version]
     if namespace:
         helm_args += ["--namespace", namespace]
-    engine = Engine(config, _kube_version(kube_version or config.kube_version),
-                    namespace or os.environ.get("HELM_NAMESPACE") or "default", pss_level=pss_level)
-    return helm_args, engine
+    return helm_args, _engine(config, kube_version, namespace, pss_level, baseline)
+
+
+def _engine(config, kube_version: str | None, namespace: str | None, pss_level: str | None = None,
+            baseline=None, release: bool = True) -> Engine:
+    """The engine of every mode: the one place that decides the Kubernetes version (the flag, else
+    the config's) and the namespace of objects that name none: the flag, else Helm's
+    $HELM_NAMESPACE, else, for a ``release`` that check renders itself, ``default`` (where helm
+    install would put it). A post-renderer or Kustomize function is told no release namespace,
+    and guessing one would apply or skip exemptions by chance: it stays unknown (None)."""
+    namespace = namespace or os.environ.get("HELM_NAMESPACE") or ("default" if release else None)
+    return Engine(config, _kube_version(kube_version or config.kube_version), namespace,
+                  pss_level=pss_level, baseline=baseline)
 
 
 def _check_config(config_path: str | None, target: str):
@@ -354,10 +377,7 @@ def krm_function(quiet):
     def run() -> int:
         from helm_harden.kustomize import run_krm_function
 
-        def make_engine(config):
-            return Engine(config, _kube_version(config.kube_version), None)
-
-        _emit(run_krm_function(read_stdin(), make_engine))
+        _emit(run_krm_function(read_stdin(), lambda config: _engine(config, None, None, release=False)))
         return 0
 
     sys.exit(_guarded(run))
@@ -389,8 +409,7 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
 def _harden_stream(load, kube_version, namespace):
     """The hardened documents of stdin and the output stream. Without --namespace or
     $HELM_NAMESPACE the release namespace is unknown (None): Helm tells a post-renderer none."""
-    config = load()
-    engine = Engine(config, _kube_version(kube_version or config.kube_version), namespace or None)
+    engine = _engine(load(), kube_version, namespace, release=False)
     # Only the hardened texts are kept (a document nobody changes is its input text, unchanged),
     # and nothing is written before the whole stream has been read and hardened.
     results, input_has_content = [], False

@@ -11,19 +11,22 @@ from __future__ import annotations
 import datetime
 import gc
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from helm_harden.admission import WorkloadVerdict, control_violation, namespace_levels, verdict_line, verdict_of
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
+from helm_harden.exemptions import annotation_reasons, exemption_for
 from helm_harden.loader import MergedMapping
-from helm_harden.exemptions import annotation_reasons, apply_exemptions
 from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.profiles import LATEST, context_for, level_rules, resolve
 from helm_harden.rules.base import Violation
-from helm_harden.workload import Pod, may_hold_pods, pods_in
+from helm_harden.workload import Pod, mapping, may_hold_pods, objects_in, pods_in
+
+if TYPE_CHECKING:
+    from helm_harden.baseline import Baseline
 
 
 class Engine:
@@ -37,8 +40,10 @@ class Engine:
         namespace: str | None = None,
         today: datetime.date | None = None,
         pss_level: str | None = None,
+        baseline: Baseline | None = None,
     ):
         self.config = config
+        self.baseline = baseline  # findings recorded in it are built as baselined
         self.namespace = namespace  # the release namespace, for objects that do not name one
         self.today = today or datetime.date.today()  # exemptions expire relative to it
         self.kube_version = kube_version
@@ -47,6 +52,8 @@ class Engine:
         # sharing one copy of each keeps a 50 MB scan's findings within the memory budget.
         self._shared_values: dict = {}
         self._settings = {settings.id: settings for settings in config.rules}
+        # ServiceAccounts seen so far in the stream: {(namespace, name): automountServiceAccountToken}.
+        self._account_automount: dict[tuple, bool] = {}
         # The default run's rules: what post-render fixes, and what check reports without --pss.
         self._runs = [
             (settings, context_for(settings.options, kube_version)) for settings in config.enabled_rules
@@ -80,6 +87,7 @@ class Engine:
             if data is None:
                 continue
             result.objects += 1
+            self._remember_service_accounts(data)
             aliased = AliasedNodes.of(document, data)
             hardened = self._hardened_copy(document) if self.pss_level else None
             for index, pod in enumerate(pods_in(data)):
@@ -153,6 +161,7 @@ class Engine:
         remaining: list[Finding] = []
         edits: list = []
         aliased = AliasedNodes.of(document, data)
+        self._remember_service_accounts(data)
         for pod in pods_in(data):
             for finding, violation in self.findings(document, pod, aliased):
                 if finding.fixable:
@@ -210,48 +219,82 @@ class Engine:
         """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
         ``(rule, path)`` violations post-render would leave (the others are fixable)."""
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
-        merges = "<<" in document.text
+        pod.account_automount = self._account_automount.get((pod.namespace or self.namespace, pod.service_account))
         for rule, violation in self._violations(pod, runs):
-            settings = self._settings[rule.id]
-            finding = self._finding(document, pod, settings, violation)
-            finding.values_file = values_file
-            if left is not None:
-                finding.fixable = (rule.id, violation.path) not in left
-            if rule.id in ignored:
-                finding.suppressed = ignored[rule.id]
-            elif self.config.exemptions:
-                apply_exemptions(finding, self.config.exemptions, self.today)
-            if finding.suppressed:
-                finding.fixable = False  # an accepted exception is left as the chart wrote it
-            elif finding.fixable and aliased.touched_by(violation.fix):
-                finding.fixable = False
-                finding.note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
-            elif finding.fixable and merges and _through_merge(aliased.root, violation.fix):
-                finding.fixable = False
-                finding.note = "not fixed: a YAML merge key (<<) supplies this value, and a fix is never written into merged values"
-            yield finding, violation
+            yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left), violation
+
+    def _remember_service_accounts(self, data) -> None:
+        """Note each ServiceAccount's automountServiceAccountToken, which its pods inherit."""
+        for obj in objects_in(data):
+            if obj.get("kind") == "ServiceAccount" and obj.get("apiVersion") == "v1":
+                metadata = mapping(obj.get("metadata"))
+                automount = obj.get("automountServiceAccountToken")
+                if isinstance(metadata.get("name"), str) and type(automount) is bool:
+                    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else None
+                    self._account_automount[(namespace or self.namespace, metadata["name"])] = automount
 
     def _shared(self, value):
         return self._shared_values.setdefault(value, value)
 
-    def _finding(self, document: Document, pod: Pod, settings, violation: Violation) -> Finding:
+    def _finding(self, document: Document, pod: Pod, settings, violation: Violation, ignored: dict,
+                 aliased: AliasedNodes, values_file: str | None, left: set | None) -> Finding:
+        """The one place a finding is made, once: whether it is suppressed, baselined and
+        fixable, and its values file, are decided before it exists."""
         container = violation.container
+        where = Where(settings.id, pod.kind, pod.name, pod.namespace or self.namespace,
+                      container.name if container is not None else None, violation.path, document.source,
+                      document.origin)
+        note = None
+        if settings.id in ignored:
+            suppressed = ignored[settings.id]
+        elif self.config.exemptions:
+            suppressed, note = exemption_for(where, self.config.exemptions, self.today)
+        else:
+            suppressed = None
+        if left is not None:  # a control: fixable when post-render's fixes make the pod pass it
+            fixable = (settings.id, violation.path) not in left
+        else:
+            fixable = settings.fix and bool(violation.fix)
+        if suppressed:
+            fixable = False  # an accepted exception is left as the chart wrote it
+        elif fixable and aliased.touched_by(violation.fix):
+            fixable = False
+            note = "not fixed: the fix would also change the other places a YAML alias shares this value with"
+        elif fixable and "<<" in document.text and _through_merge(aliased.root, violation.fix):
+            fixable = False
+            note = "not fixed: a YAML merge key (<<) supplies this value, and a fix is never written into merged values"
         return Finding(
             rule=settings.id,
             severity=settings.severity,
             kind=pod.kind,
             name=pod.name,
-            namespace=pod.namespace or self.namespace,
-            container=container.name if container is not None else None,
+            namespace=where.namespace,
+            container=where.container,
             location=self._shared(violation.path),
             source=document.source,
             document=document.index + 1,
             origin=document.origin,
             message=self._shared(settings.rule.message(violation)),
-            fixable=settings.fix and bool(violation.fix),
+            fixable=fixable,
+            values_file=values_file,
+            suppressed=suppressed,
+            note=note,
+            baselined=self.baseline is not None and where in self.baseline,
             hook=pod.is_helm_hook,
         )
 
+
+class Where(NamedTuple):
+    """What identifies a finding, for exemptions and baselines to match before it is built."""
+
+    rule: str
+    kind: str
+    name: str
+    namespace: str | None
+    container: str | None
+    location: tuple
+    source: str
+    origin: str
 
 class AliasedNodes:
     """The mappings and lists a document reaches by more than one path (YAML anchors and aliases).
@@ -330,7 +373,10 @@ def acyclic_phase():
 def needs_parsing(document: Document) -> bool:
     """Does a rule read this document? Only when its header, read from the text, cannot say no."""
     header = document.header
-    return header is None or may_hold_pods(header.api_version, header.kind)
+    if header is None or may_hold_pods(header.api_version, header.kind):
+        return True
+    # A ServiceAccount's automountServiceAccountToken decides its pods' token-automount finding.
+    return header.kind == "ServiceAccount" and header.api_version == "v1"
 
 
 def object_of(document: Document):

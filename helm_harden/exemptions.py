@@ -101,13 +101,15 @@ def ignored_rule(key) -> str | None:
     return PSS_PREFIX + name[len(PSS_ANNOTATION_PREFIX) :] if name.startswith(PSS_ANNOTATION_PREFIX) else name
 
 
-def apply_exemptions(finding, exemptions: tuple[Exemption, ...], today: datetime.date) -> None:
-    """Mark ``finding`` suppressed by the first matching exemption that has not expired."""
+def exemption_for(finding, exemptions: tuple[Exemption, ...], today: datetime.date) -> tuple[str | None, str | None]:
+    """``(reason, note)``: the reason of the first matching exemption that has not expired, and
+    a note for each expired one met before it (``finding``: a finding or the fields one is built from)."""
+    note = None
     for exemption in exemptions:
         if not exemption.matches(finding):
             continue
         if exemption.expires is not None and exemption.expires < today:
-            finding.note = f"the exemption for this finding expired on {exemption.expires.isoformat()} ({exemption.reason})"
+            note = f"the exemption for this finding expired on {exemption.expires.isoformat()} ({exemption.reason})"
             continue
-        finding.suppressed = exemption.reason
-        return
+        return exemption.reason, note
+    return None, note

@@ -8,8 +8,10 @@ from helm_harden.rules.base import Severity
 from helm_harden.workload import Path
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
+    """One violation as reported: built once by the engine, with every decision about it made."""
+
     rule: str
     severity: Severity
     kind: str

@@ -98,6 +98,9 @@ class Pod:
     metadata_path: Path
     object_annotations: dict = field(default_factory=dict)  # the object's own, beside the pod template's
     object_path: Path = ()  # where the object is: () for a document, ("items", 3) inside a List
+    # What the stream says about the pod's service account: its automountServiceAccountToken,
+    # None when its ServiceAccount was not rendered before the pod (the engine fills it in).
+    account_automount: bool | None = None
     _containers: list | None = field(default=None, repr=False)
 
     @property
@@ -119,6 +122,15 @@ class Pod:
         """``spec.os.name: windows``: the API forbids Linux-only securityContext fields here."""
         os_spec = self.spec.get("os")
         return isinstance(os_spec, dict) and os_spec.get("name") == "windows"
+
+    @property
+    def service_account(self) -> str:
+        """The service account the pod runs as (``default`` unless it names one)."""
+        for key in ("serviceAccountName", "serviceAccount"):  # the second is the deprecated spelling
+            name = self.spec.get(key)
+            if isinstance(name, str) and name:
+                return name
+        return "default"
 
     @property
     def user_namespaced(self) -> bool:
@@ -229,18 +241,25 @@ class Container:
 
 def pods_in(obj: Any) -> Iterator[Pod]:
     """Every pod spec in an object; ``List`` kinds yield one per item, unknown kinds none."""
+    for item, root in _objects_with_roots(obj):
+        pod = _pod_of(item, root)
+        if pod is not None:
+            yield pod
+
+
+def objects_in(obj: Any) -> Iterator[dict]:
+    """The object itself, or each mapping item of a ``List`` kind."""
+    return (item for item, _ in _objects_with_roots(obj))
+
+
+def _objects_with_roots(obj: Any) -> Iterator[tuple[dict, Path]]:
     if not isinstance(obj, dict):
         return
     items = obj.get("items")
     if _is_list(obj.get("kind")) and isinstance(items, list):
-        for index, item in enumerate(items):
-            pod = _pod_of(item, ("items", index))
-            if pod is not None:
-                yield pod
-        return
-    pod = _pod_of(obj, ())
-    if pod is not None:
-        yield pod
+        yield from ((item, ("items", index)) for index, item in enumerate(items) if isinstance(item, dict))
+    else:
+        yield obj, ()
 
 
 def may_hold_pods(api_version: Any, kind: Any) -> bool:

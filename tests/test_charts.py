@@ -171,9 +171,41 @@ def test_insecure_chart_has_exactly_the_expected_findings(check_json):
     assert report["summary"]["objects"] == report["summary"]["workloads"] == 10
 
 
+_TAKEOVER = f"{_SRC}/daemonset-node-takeover.yaml"
+NODE_TAKEOVER_FINDINGS = [
+    ("host-namespaces", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/hostNetwork", _TAKEOVER),
+    ("host-namespaces", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/hostPID", _TAKEOVER),
+    ("host-namespaces", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/hostIPC", _TAKEOVER),
+    ("host-path-volumes", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/volumes/0/hostPath", _TAKEOVER),
+    ("host-path-volumes", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/volumes/1/hostPath", _TAKEOVER),
+    ("host-ports", "DaemonSet", "fail-node-takeover-daemonset", "agent", f"{_T}/containers/0/ports/0/hostPort", _TAKEOVER),
+    ("unsafe-sysctls", "DaemonSet", "fail-node-takeover-daemonset", None, f"{_T}/securityContext/sysctls/0/name", _TAKEOVER),
+    ("proc-mount-unmasked", "DaemonSet", "fail-node-takeover-daemonset", "agent",
+     f"{_T}/containers/0/securityContext/procMount", _TAKEOVER),
+    # A Windows pod: spared the Linux-only rules, not the Windows one.
+    ("host-namespaces", "Deployment", "fail-host-process-deployment", None, f"{_T}/hostNetwork", _TAKEOVER),
+    ("host-process", "Deployment", "fail-host-process-deployment", None,
+     f"{_T}/securityContext/windowsOptions/hostProcess", _TAKEOVER),
+]
+
+
+def test_the_default_check_catches_node_takeover(check_json):
+    code, report = check_json(INSECURE, "--set", "nodeTakeover.enabled=true")
+    takeover = [row for row in findings(report) if row[2] in ("fail-node-takeover-daemonset", "fail-host-process-deployment")]
+    assert takeover == _sorted(NODE_TAKEOVER_FINDINGS)
+    assert findings(report) == _sorted(INSECURE_FINDINGS + NODE_TAKEOVER_FINDINGS)
+    messages = {f["path"]: f["message"] for f in report["findings"] if f["name"] == "fail-node-takeover-daemonset"}
+    assert messages[f"{_T}/volumes/1/hostPath"] == (
+        "volume docker mounts /var/run/docker.sock of the node, a container runtime's socket: "
+        "whoever holds it starts privileged containers")
+    assert messages[f"{_T}/volumes/0/hostPath"] == "volume root mounts / of the node, its whole filesystem"
+    assert {f["fixable"] for f in report["findings"] if f["name"] == "fail-node-takeover-daemonset"} == {False}
+    assert code == 1
+
+
 def test_insecure_chart_covers_every_rule_every_kind_and_container_field():
     """The chart stays a complete showcase when rules or workload kinds are added."""
-    assert {row[0] for row in INSECURE_FINDINGS} == {rule.id for rule in DEFAULT_RULES}
+    assert {row[0] for row in INSECURE_FINDINGS + NODE_TAKEOVER_FINDINGS} == {rule.id for rule in DEFAULT_RULES}
     assert {row[1] for row in INSECURE_FINDINGS} == set(POD_LOCATIONS)
     paths = [row[4] for row in INSECURE_FINDINGS]
     for field in ("/initContainers/", "/containers/", "/ephemeralContainers/"):

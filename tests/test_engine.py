@@ -124,3 +124,100 @@ def test_rules_lists_the_controls(harden):
     lines = harden("rules").stdout.splitlines()
     assert any(line.startswith("pss/host-namespaces ") and line.endswith("(--pss only)") for line in lines)
     assert len([line for line in lines if line.startswith("pss/")]) == 19
+
+
+# --- a rule bug is an internal error; the safety net of post-render -------------------------
+
+import sys  # noqa: E402
+import types  # noqa: E402
+
+import click  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from helm_harden import cli  # noqa: E402
+from helm_harden.config import Config, RuleSettings  # noqa: E402
+from helm_harden.patch import SetDefault  # noqa: E402
+from helm_harden.rules.base import Rule, Severity, Violation  # noqa: E402
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+    - name: app
+      image: app:1.0
+"""
+
+
+def rule_config(check, fix: str | None = "default") -> Config:
+    """A config running one rule whose ``check`` the test writes: a rule with a bug in it."""
+    module = types.ModuleType("buggy_rule", "A rule with a bug, for the engine's safety net.")
+    module.ID, module.SUMMARY, module.SEVERITY, module.FIX, module.SCOPE = "buggy", "buggy", Severity.ERROR, fix, "container"
+    module.check = check
+    rule = Rule.of(module)
+    return Config((RuleSettings(rule, True, Severity.ERROR, fix == "default", {}),))
+
+
+def post_render(config: Config, stream: str = POD):
+    @click.command()
+    def command():
+        sys.exit(cli._guarded(lambda: cli._post_render(lambda: config, None, None, None, "never", True)))
+
+    return CliRunner().invoke(command, [], input=stream)
+
+
+def test_a_rule_that_raises_is_an_internal_error_not_an_input_error():
+    def check(pod, container, context):
+        return container.security_context.missing_attribute  # the bug
+
+    result = post_render(rule_config(check))
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == "helm-harden: internal error: AttributeError (set HELM_HARDEN_DEBUG=1 or use helm --debug for details)\n"
+
+
+def test_a_fix_that_does_not_repair_its_violation_stops_post_render():
+    def check(pod, container, context):  # reports the container, and fills a field it never reads
+        if container.security_context.get("runAsNonRoot") is not True:
+            yield Violation(container.security_context_path + ("runAsNonRoot",), "not non-root",
+                            fix=(SetDefault(container.security_context_path + ("runAsUser",), 10001),))
+
+    result = post_render(rule_config(check))
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == "helm-harden: error: <stdin> (document 1): the buggy fix did not repair Pod web; refusing\n"
+
+
+class _TypeDependentFill(SetDefault):
+    """A fill whose text (its ``value``, and what it writes into ruamel's round-trip mapping) is not
+    what it puts into the parsed object."""
+
+    def apply(self, root) -> bool:
+        parent = root["spec"]["containers"][0]
+        if "workingDir" in parent:
+            return False
+        parent["workingDir"] = "/parsed" if type(parent) is dict else "/rewritten"
+        return True
+
+
+def test_a_rewrite_that_does_not_parse_back_to_the_fixed_object_stops_post_render():
+    def check(pod, container, context):
+        if "workingDir" not in container.data:
+            yield Violation(container.path + ("workingDir",), "no workingDir",
+                            fix=(_TypeDependentFill(container.path + ("workingDir",), "/rewritten"),))
+
+    result = post_render(rule_config(check))
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "helm-harden: error: <stdin> (document 1): rewriting the document would change more than its fixes; refusing\n")
+
+
+def test_diff_refuses_what_it_cannot_combine_with(harden, tmp_path):
+    for extra, option in (
+        (["--pss", "baseline"], "--pss"),
+        (["--output", str(tmp_path / "r.txt")], "--output"),
+        (["--format", "json"], "--format"),
+        (["--baseline", str(tmp_path / "b.json")], "--baseline"),
+    ):
+        result = harden("check", "-", "--diff", *extra, stdin=POD)
+        assert result.returncode == 2 and result.stdout == "", option
+        assert f"Error: --diff cannot be combined with {option}" in result.stderr

@@ -54,6 +54,13 @@ SETUPS = {
     "apparmor-profile": Setup({"require": True, "fix": True}),
     "selinux-options": Setup(),
     "ignore-annotation": Setup(),
+    "host-namespaces": Setup(),
+    "host-path-volumes": Setup(),
+    "host-ports": Setup(),
+    "unsafe-sysctls": Setup(kube_version="1.31"),
+    "proc-mount-unmasked": Setup(),
+    "host-process": Setup(),
+    "automount-service-account-token": Setup(),
 }
 
 # Further setups whose fixes must hold as well.
@@ -549,6 +556,137 @@ def test_ignore_annotation(tmp_path):
          "the ignore annotation for drop-capabilities has no reason: it suppresses nothing"),
         ("fail-in-a-list", None, "/items/0/metadata/annotations", UNKNOWN_RULE),
     ]
+
+
+# --- what lets a pod take over its node (no fixes) ----------------------------------------------
+
+
+def test_host_namespaces(tmp_path):
+    assert findings(tmp_path, "host-namespaces") == [
+        ("fail-all-three", None, "/spec/hostIPC", False),
+        ("fail-all-three", None, "/spec/hostNetwork", False),
+        ("fail-all-three", None, "/spec/hostPID", False),
+        ("fail-host-ipc", None, "/template/spec/hostIPC", False),
+        ("fail-host-network", None, "/spec/template/spec/hostNetwork", False),
+        ("fail-host-pid", None, "/spec/jobTemplate/spec/template/spec/hostPID", False),
+        ("fail-list-item", None, "/items/1/spec/template/spec/hostPID", False),
+    ]
+    assert messages(tmp_path, "host-namespaces", "fail-host-network") == [
+        (None, "hostNetwork is true: the pod shares the node's namespace"),
+    ]
+
+
+def test_host_path_volumes_call_out_sensitive_paths(tmp_path):
+    assert findings(tmp_path, "host-path-volumes") == [
+        ("fail-containerd-and-crio-sockets", None, "/spec/jobTemplate/spec/template/spec/volumes/0/hostPath", False),
+        ("fail-containerd-and-crio-sockets", None, "/spec/jobTemplate/spec/template/spec/volumes/1/hostPath", False),
+        ("fail-docker-socket", None, "/spec/template/spec/volumes/1/hostPath", False),
+        ("fail-list-item", None, "/items/1/spec/template/spec/volumes/0/hostPath", False),
+        ("fail-other-path", None, "/spec/volumes/0/hostPath", False),
+        ("fail-other-path", None, "/spec/volumes/1/hostPath", False),
+        ("fail-root", None, "/spec/template/spec/volumes/0/hostPath", False),
+        ("fail-system-directories", None, "/template/spec/volumes/0/hostPath", False),
+        ("fail-system-directories", None, "/template/spec/volumes/1/hostPath", False),
+        ("fail-system-directories", None, "/template/spec/volumes/2/hostPath", False),
+        ("fail-system-directories", None, "/template/spec/volumes/3/hostPath", False),
+    ]
+    socket = "a container runtime's socket: whoever holds it starts privileged containers"
+    assert messages(tmp_path, "host-path-volumes", "fail-docker-socket") == [
+        (None, f"volume docker mounts /var/run/docker.sock of the node, {socket}"),
+    ]
+    assert messages(tmp_path, "host-path-volumes", "fail-containerd-and-crio-sockets") == [
+        (None, f"volume containerd mounts /run/containerd/containerd.sock of the node, {socket}"),
+        (None, f"volume crio mounts /var/run/crio/crio.sock of the node, {socket}"),
+    ]
+    assert messages(tmp_path, "host-path-volumes", "fail-root") == [(None, "volume root mounts / of the node, its whole filesystem")]
+    assert messages(tmp_path, "host-path-volumes", "fail-system-directories") == [
+        (None, "volume etc mounts /etc of the node, a system directory"),
+        (None, "volume kubelet mounts /var/lib/kubelet/pods of the node, which is under /var/lib/kubelet"),
+        (None, "volume proc mounts /proc/ of the node, a system directory"),
+        (None, "volume sys mounts /sys/fs/cgroup of the node, which is under /sys"),
+    ]
+    assert messages(tmp_path, "host-path-volumes", "fail-other-path") == [
+        (None, "volume etcetera mounts the node's path /etcetera"),
+        (None, "volume logs mounts the node's path /var/log"),
+    ]
+
+
+def test_host_ports(tmp_path):
+    assert findings(tmp_path, "host-ports") == [
+        ("fail-cronjob", "app", "/spec/jobTemplate/spec/template/spec/containers/0/ports/0/hostPort", False),
+        ("fail-host-port", "app", "/spec/template/spec/containers/0/ports/1/hostPort", False),
+        ("fail-init-and-ephemeral", "debug", "/spec/ephemeralContainers/0/ports/0/hostPort", False),
+        ("fail-init-and-ephemeral", "init", "/spec/initContainers/0/ports/0/hostPort", False),
+        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/ports/0/hostPort", False),
+        ("fail-podtemplate", "app", "/template/spec/containers/0/ports/0/hostPort", False),
+    ]
+    assert messages(tmp_path, "host-ports", "fail-host-port") == [("app", "uses hostPort 22")]
+
+
+def test_unsafe_sysctls_follow_the_target_version(tmp_path):
+    expected = [
+        ("fail-list-item", None, "/items/1/spec/template/spec/securityContext/sysctls/0/name", False),
+        ("fail-newer-than-the-target", None, "/spec/jobTemplate/spec/template/spec/securityContext/sysctls/0/name", False),
+        ("fail-podtemplate", None, "/template/spec/securityContext/sysctls/0/name", False),
+        ("fail-unsafe", None, "/spec/template/spec/securityContext/sysctls/1/name", False),
+    ]
+    assert findings(tmp_path, "unsafe-sysctls") == expected
+    # net.ipv4.tcp_rmem is safe from Kubernetes 1.32, as the kubelet and the Pod Security Standards say.
+    newer = [row for row in expected if row[0] != "fail-newer-than-the-target"]
+    assert findings(tmp_path, "unsafe-sysctls", Setup(kube_version="1.32")) == newer
+    assert messages(tmp_path, "unsafe-sysctls", "fail-unsafe") == [
+        (None, "sysctl kernel.msgmax is not in the safe set of this policy version"),
+    ]
+
+
+def test_proc_mount_unmasked(tmp_path):
+    assert findings(tmp_path, "proc-mount-unmasked") == [
+        ("fail-cronjob", "app", "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/procMount", False),
+        ("fail-init-and-ephemeral", "debug", "/spec/ephemeralContainers/0/securityContext/procMount", False),
+        ("fail-init-and-ephemeral", "init", "/spec/initContainers/0/securityContext/procMount", False),
+        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/securityContext/procMount", False),
+        ("fail-unmasked", "app", "/spec/template/spec/containers/0/securityContext/procMount", False),
+    ]
+    # Before 1.35 a user namespace did not make an unmasked /proc acceptable.
+    older = findings(tmp_path, "proc-mount-unmasked", Setup(kube_version="1.34"))
+    assert ("pass-own-user-namespace", "app", "/template/spec/containers/0/securityContext/procMount", False) in older
+
+
+def test_host_process(tmp_path):
+    assert findings(tmp_path, "host-process") == [
+        ("fail-cronjob", "app", "/spec/jobTemplate/spec/template/spec/containers/0/securityContext/windowsOptions/hostProcess", False),
+        ("fail-init-and-ephemeral", "debug", "/spec/ephemeralContainers/0/securityContext/windowsOptions/hostProcess", False),
+        ("fail-init-and-ephemeral", "init", "/spec/initContainers/0/securityContext/windowsOptions/hostProcess", False),
+        ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/securityContext/windowsOptions/hostProcess", False),
+        ("fail-pod-host-process", None, "/spec/template/spec/securityContext/windowsOptions/hostProcess", False),
+        ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/windowsOptions/hostProcess", False),
+    ]
+
+
+def test_automount_service_account_token(tmp_path):
+    assert findings(tmp_path, "automount-service-account-token") == [
+        ("fail-cronjob", None, "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken", False),
+        ("fail-inherits-true", None, "/spec/template/spec/automountServiceAccountToken", False),
+        ("fail-list-item", None, "/items/1/spec/template/spec/automountServiceAccountToken", False),
+        ("fail-string", None, "/template/spec/automountServiceAccountToken", False),
+        ("fail-unset", None, "/spec/template/spec/automountServiceAccountToken", False),
+    ]
+    assert messages(tmp_path, "automount-service-account-token", "fail-string") == [
+        (None, 'automountServiceAccountToken is "false", not false'),
+    ]
+    assert messages(tmp_path, "automount-service-account-token", "fail-cronjob") == [
+        (None, "automountServiceAccountToken is not set, so every container gets the token of service account reports"),
+    ]
+
+
+def test_node_takeover_rules_have_no_fix_and_the_token_rule_a_lower_severity():
+    takeover = ["host-namespaces", "host-path-volumes", "host-ports", "unsafe-sysctls", "proc-mount-unmasked",
+                "host-process", "automount-service-account-token"]
+    assert {RULES_BY_ID[rule].fix for rule in takeover} == {None}
+    assert {rule: str(RULES_BY_ID[rule].severity) for rule in takeover} == {
+        "host-namespaces": "error", "host-path-volumes": "error", "host-ports": "warning", "unsafe-sysctls": "warning",
+        "proc-mount-unmasked": "error", "host-process": "error", "automount-service-account-token": "info",
+    }
 
 
 @pytest.mark.parametrize("rule_id", sorted(rule.id for rule in DEFAULT_RULES if rule.fix == "opt-in"))

@@ -91,7 +91,7 @@ def format_rules_markdown(config: Config) -> str:
             "summary": s.rule.summary,
             "doc": s.rule.doc,
             "options": s.rule.default_options,
-            "profiles": ", ".join(rule_profiles(s)),
+            "profiles": ", ".join(rule_profiles(s)) or "none (enable it in the config)",
         }
         for s in config.rules
     ]
