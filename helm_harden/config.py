@@ -11,6 +11,8 @@ and which fixes post-render applies.
         enabled: false
       pss/host-probes:          # a Pod Security control, in the default run too
         enabled: true
+    workloads:                  # CRDs of one's own that hold a PodTemplateSpec
+      - {group: example.com, kind: AppSet, template: spec.podTemplate}
     exemptions:
       - rule: no-privileged
         chart: monitoring
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -40,12 +42,14 @@ from helm_harden.manifest import without_content
 from helm_harden.profiles import default_rules
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Rule, Severity
+from helm_harden.workload import template_at
 
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
-_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version", "exclude")
+_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version", "exclude", "workloads")
 _ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
+_WORKLOAD_KEYS = ("group", "kind", "template")
 DEFAULT_RULES = frozenset(default_rules())
 
 
@@ -69,6 +73,7 @@ class Config:
     kube_version: str | None = None  # the default for --kube-version (post-render has no helm flags)
     exemptions: tuple[Exemption, ...] = ()
     exclude: tuple[str, ...] = ()  # charts a repository scan leaves out: shell-style patterns
+    workloads: dict = field(default_factory=dict)  # {(group, kind): PodLocation} of the user's own CRDs
 
     @property
     def enabled_rules(self) -> tuple[RuleSettings, ...]:
@@ -144,6 +149,7 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
     kube_version = None
     exemptions: tuple[Exemption, ...] = ()
     exclude: tuple[str, ...] = ()
+    workloads: dict = {}
     for key_node, value_node in root.value:
         key = _key(key_node, path)
         if key in ignored_keys:
@@ -164,6 +170,10 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             _expect(value_node, yaml.SequenceNode, "a list of chart paths or shell-style patterns", path)
             exclude = tuple(_pattern(node, path) for node in value_node.value)
             continue
+        if key == "workloads":
+            _expect(value_node, yaml.SequenceNode, "a list of workload kinds (group, kind, template)", path)
+            workloads = dict(_workload(node, path) for node in value_node.value)
+            continue
         if key != "rules":
             _fail(path, key_node, f"unknown key {key!r} (expected one of: {', '.join(_TOP_LEVEL_KEYS)})")
         _expect(value_node, yaml.MappingNode, "a mapping of rule IDs", path)
@@ -172,7 +182,7 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.id] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions, exclude)
+    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions, exclude, workloads)
 
 
 def _pattern(node: yaml.Node, path: str) -> str:
@@ -238,6 +248,28 @@ def _exemption(node: yaml.Node, path: str) -> Exemption:
     if not any(key in fields for key in MATCH_FIELDS):
         _fail(path, node, f"an exemption must name at least one of: {', '.join(MATCH_FIELDS)}")
     return Exemption(**fields)
+
+
+def _workload(node: yaml.Node, path: str) -> tuple:
+    """``{group: example.com, kind: AppSet, template: spec.template}``: a CRD whose objects hold a
+    PodTemplateSpec at the dotted path ``template``."""
+    _expect(node, yaml.MappingNode, "a workload kind: a mapping with group, kind and template", path)
+    fields = {}
+    for key_node, value_node in node.value:
+        key = _key(key_node, path)
+        if key not in _WORKLOAD_KEYS:
+            _fail(path, key_node, f"unknown workload key {key!r} (expected one of: {', '.join(_WORKLOAD_KEYS)})")
+        value = _construct(value_node, path)
+        if not isinstance(value, str) or (key != "group" and not value):
+            _fail(path, value_node, f"workload {key} must be a {'string' if key == 'group' else 'non-empty string'}")
+        fields[key] = value
+    missing = [key for key in _WORKLOAD_KEYS if key not in fields]
+    if missing:
+        _fail(path, node, f"a workload kind needs {', '.join(missing)}")
+    template = tuple(fields["template"].split("."))
+    if not all(template):
+        _fail(path, node, "workload template must be a dotted path such as spec.template")
+    return (fields["group"], fields["kind"]), template_at(*template)
 
 
 def _date(value, node: yaml.Node, path: str) -> datetime.date:

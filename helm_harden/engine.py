@@ -23,7 +23,7 @@ from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.profiles import LATEST, context_for, level_rules, resolve
 from helm_harden.rules.base import Violation
-from helm_harden.workload import Pod, mapping, may_hold_pods, objects_in, pods_in
+from helm_harden.workload import WORKLOADS, Pod, mapping, may_hold_pods, objects_in, pods_in
 
 if TYPE_CHECKING:
     from helm_harden.baseline import Baseline
@@ -52,6 +52,7 @@ class Engine:
         # sharing one copy of each keeps a 50 MB scan's findings within the memory budget.
         self._shared_values: dict = {}
         self._settings = {settings.id: settings for settings in config.rules}
+        self._workloads = {**WORKLOADS, **config.workloads}  # the config may add its CRDs' pods
         # ServiceAccounts seen so far in the stream: {(namespace, name): automountServiceAccountToken}.
         self._account_automount: dict[tuple, bool] = {}
         # The default run's rules: what post-render fixes, and what check reports without --pss.
@@ -80,7 +81,7 @@ class Engine:
             documents = list(documents)
             labelled = namespace_levels(object_of(document) for document in documents)
         for document in documents:
-            if not needs_parsing(document):
+            if not self._needs_parsing(document):
                 result.objects += 1  # counted, never built: no rule reads it
                 continue
             data = object_of(document)
@@ -90,7 +91,7 @@ class Engine:
             self._remember_service_accounts(data)
             aliased = AliasedNodes.of(document, data)
             hardened = self._hardened_copy(document) if self.pss_level else None
-            for index, pod in enumerate(pods_in(data)):
+            for index, pod in enumerate(pods_in(data, self._workloads)):
                 result.workloads += 1
                 namespace = pod.namespace or self.namespace
                 workload = Workload(
@@ -110,7 +111,7 @@ class Engine:
         """The document's pods as post-render would leave them (a fresh parse, filled)."""
         hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
         self.fill(document, hardened)
-        return list(pods_in(hardened))
+        return list(pods_in(hardened, self._workloads))
 
     def _judge(self, document, pod, hardened_pod, level, version, aliased, values_file):
         """The --pss findings of one pod, and its control violations for the verdict.
@@ -143,7 +144,7 @@ class Engine:
         value the fixes did not touch keeps its value and type. Either failure is an
         `InternalError`: emitting wrong YAML would be worse than emitting none.
         """
-        if not needs_parsing(document):
+        if not self._needs_parsing(document):
             return Hardened(document.text, [], [])
         data = object_of(document)
         fixed, remaining, edits = self.fill(document, data)
@@ -162,7 +163,7 @@ class Engine:
         edits: list = []
         aliased = AliasedNodes.of(document, data)
         self._remember_service_accounts(data)
-        for pod in pods_in(data):
+        for pod in pods_in(data, self._workloads):
             for finding, violation in self.findings(document, pod, aliased):
                 if finding.fixable:
                     fixed.append(finding)
@@ -183,7 +184,7 @@ class Engine:
         """After the fixes, nothing fixable is left, and nothing is wrong that was not before."""
         known = {(finding.rule, finding.location) for finding in remaining}
         aliased = AliasedNodes.of(document, data)
-        for pod in pods_in(data):
+        for pod in pods_in(data, self._workloads):
             for finding, _ in self.findings(document, pod, aliased):
                 if finding.fixable:
                     raise InternalError(
@@ -207,7 +208,7 @@ class Engine:
         Rules read the pod through the workload view, whose readers take a field of an
         unexpected type for an absent one; an exception from a rule is a bug (exit 4).
         """
-        windows = pod.is_windows
+        windows = pod.runs_on_windows
         for settings, context in runs:
             rule = settings.rule
             if windows and rule.linux_only:
@@ -222,6 +223,14 @@ class Engine:
         pod.account_automount = self._account_automount.get((pod.namespace or self.namespace, pod.service_account))
         for rule, violation in self._violations(pod, runs):
             yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left), violation
+
+    def _needs_parsing(self, document: Document) -> bool:
+        """Does a rule read this document? Only when its header, read from the text, cannot say no."""
+        header = document.header
+        if header is None or may_hold_pods(header.api_version, header.kind, self._workloads):
+            return True
+        # A ServiceAccount's automountServiceAccountToken decides its pods' token-automount finding.
+        return header.kind == "ServiceAccount" and header.api_version == "v1"
 
     def _remember_service_accounts(self, data) -> None:
         """Note each ServiceAccount's automountServiceAccountToken, which its pods inherit."""
@@ -263,6 +272,9 @@ class Engine:
         elif fixable and "<<" in document.text and _through_merge(aliased.root, violation.fix):
             fixable = False
             note = "not fixed: a YAML merge key (<<) supplies this value, and a fix is never written into merged values"
+        elif fixable and not pod.has_security_context and _touches(violation.fix, pod.security_context_path):
+            fixable = False
+            note = f"not fixed: a {pod.kind} has no pod-level securityContext to set it in"
         return Finding(
             rule=settings.id,
             severity=settings.severity,
@@ -282,6 +294,10 @@ class Engine:
             baselined=self.baseline is not None and where in self.baseline,
             hook=pod.is_helm_hook,
         )
+
+
+def _touches(edits, path) -> bool:
+    return any(edit.path[: len(path)] == path for edit in edits)
 
 
 class Where(NamedTuple):
@@ -368,15 +384,6 @@ def acyclic_phase():
     finally:
         if enabled:
             gc.enable()
-
-
-def needs_parsing(document: Document) -> bool:
-    """Does a rule read this document? Only when its header, read from the text, cannot say no."""
-    header = document.header
-    if header is None or may_hold_pods(header.api_version, header.kind):
-        return True
-    # A ServiceAccount's automountServiceAccountToken decides its pods' token-automount finding.
-    return header.kind == "ServiceAccount" and header.api_version == "v1"
 
 
 def object_of(document: Document):

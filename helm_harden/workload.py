@@ -12,35 +12,72 @@ from typing import Any, Iterator
 Path = tuple  # keys and list indices from the document root, e.g. ("spec", "containers", 0)
 
 
-@dataclass(frozen=True)
-class PodLocation:
-    spec: Path
-    metadata: Path
-
-
-_TEMPLATE = PodLocation(("spec", "template", "spec"), ("spec", "template", "metadata"))
-
-POD_LOCATIONS: dict[str, PodLocation] = {
-    "Pod": PodLocation(("spec",), ("metadata",)),
-    "Deployment": _TEMPLATE,
-    "StatefulSet": _TEMPLATE,
-    "DaemonSet": _TEMPLATE,
-    "ReplicaSet": _TEMPLATE,
-    "ReplicationController": _TEMPLATE,
-    "Job": _TEMPLATE,
-    "CronJob": PodLocation(
-        ("spec", "jobTemplate", "spec", "template", "spec"),
-        ("spec", "jobTemplate", "spec", "template", "metadata"),
-    ),
-    "PodTemplate": PodLocation(("template", "spec"), ("template", "metadata")),
-}
-
-# The API groups that serve the kinds above; a CRD reusing one of their names is not a workload.
-WORKLOAD_API_GROUPS = frozenset({"", "apps", "batch", "extensions"})
-
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 
+
+@dataclass(frozen=True)
+class PodLocation:
+    """Where one kind keeps its pod, and which of the fields there are the pod's.
+
+    ``spec`` holds the pod's own fields (hostNetwork, volumes, …) and its container lists
+    (``containers``: the keys of those lists there). ``security_context`` is the key of the
+    pod-level securityContext there, None when the kind has none (then nothing is filled at pod
+    level). ``metadata`` is the mapping whose ``annotations`` are the pod's. ``main_container``
+    names the container whose fields (image, securityContext, resources) sit in ``spec`` itself,
+    as in an operator resource that describes its one container inline.
+    """
+
+    spec: Path
+    metadata: Path
+    containers: tuple[str, ...] = CONTAINER_FIELDS
+    security_context: str | None = "securityContext"
+    main_container: str | None = None
+    annotations: str = "annotations"  # the key, in ``metadata``, of the pod's annotations
+
+
+def template_at(*path: str) -> PodLocation:
+    """A kind that embeds a PodTemplateSpec at ``path``."""
+    return PodLocation((*path, "spec"), (*path, "metadata"))
+
+
+_TEMPLATE = template_at("spec", "template")
+# prometheus-operator and grafana-agent-operator resources: the pod's securityContext, volumes
+# and host settings in ``spec``, containers merged over the operator's own, annotations in podMetadata.
+_OPERATED = PodLocation(("spec",), ("spec", "podMetadata"), ("initContainers", "containers"))
+
+# Every pod-bearing kind, by API group and kind: a CRD reusing a kind's name elsewhere is not it.
+WORKLOADS: dict[tuple[str, str], PodLocation] = {
+    ("", "Pod"): PodLocation(("spec",), ("metadata",)),
+    ("", "PodTemplate"): template_at("template"),
+    ("", "ReplicationController"): _TEMPLATE,
+    **{(group, kind): _TEMPLATE for group in ("apps", "extensions")
+       for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")},
+    ("batch", "Job"): _TEMPLATE,
+    ("batch", "CronJob"): template_at("spec", "jobTemplate", "spec", "template"),
+    ("apps.openshift.io", "DeploymentConfig"): _TEMPLATE,
+    ("argoproj.io", "Rollout"): _TEMPLATE,  # a workloadRef rollout has none: its Deployment is checked
+    ("serving.knative.dev", "Service"): _TEMPLATE,
+    ("keda.sh", "ScaledJob"): template_at("spec", "jobTargetRef", "template"),
+    **{("monitoring.coreos.com", kind): _OPERATED
+       for kind in ("Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent")},
+    ("monitoring.grafana.com", "GrafanaAgent"): _OPERATED,
+    # The collector's own container is described inline; its pod's securityContext is podSecurityContext.
+    ("opentelemetry.io", "OpenTelemetryCollector"): PodLocation(
+        ("spec",), ("spec",), ("initContainers", "additionalContainers"),
+        security_context="podSecurityContext", main_container="otc-container", annotations="podAnnotations",
+    ),
+    # kserve's runtime pods: containers and volumes, annotations in spec, no pod securityContext.
+    **{("serving.kserve.io", kind): PodLocation(("spec",), ("spec",), ("containers",), security_context=None)
+       for kind in ("ServingRuntime", "ClusterServingRuntime")},
+}
+
+# The core kinds' locations, by kind.
+POD_LOCATIONS: dict[str, PodLocation] = {
+    kind: location for (group, kind), location in WORKLOADS.items() if group in ("", "apps", "batch")
+}
+
 HELM_HOOK_ANNOTATION = "helm.sh/hook"
+OS_LABEL = "kubernetes.io/os"
 
 # securityContext fields a container inherits from the pod when it does not set them itself.
 INHERITED_FIELDS = frozenset(
@@ -98,6 +135,7 @@ class Pod:
     metadata_path: Path
     object_annotations: dict = field(default_factory=dict)  # the object's own, beside the pod template's
     object_path: Path = ()  # where the object is: () for a document, ("items", 3) inside a List
+    location: PodLocation = field(default_factory=lambda: WORKLOADS[("", "Pod")])
     # What the stream says about the pod's service account: its automountServiceAccountToken,
     # None when its ServiceAccount was not rendered before the pod (the engine fills it in).
     account_automount: bool | None = None
@@ -105,12 +143,18 @@ class Pod:
 
     @property
     def security_context(self) -> dict:
-        context = self.spec.get("securityContext")
-        return context if isinstance(context, dict) else {}
+        key = self.location.security_context
+        return mapping(self.spec.get(key)) if key else {}
 
     @property
     def security_context_path(self) -> Path:
-        return self.spec_path + ("securityContext",)
+        """Where the pod-level securityContext is (for a kind without one: where it is not allowed)."""
+        return self.spec_path + (self.location.security_context or "securityContext",)
+
+    @property
+    def has_security_context(self) -> bool:
+        """The kind has a pod-level securityContext (kserve's runtimes have none)."""
+        return self.location.security_context is not None
 
     @property
     def is_helm_hook(self) -> bool:
@@ -122,6 +166,20 @@ class Pod:
         """``spec.os.name: windows``: the API forbids Linux-only securityContext fields here."""
         os_spec = self.spec.get("os")
         return isinstance(os_spec, dict) and os_spec.get("name") == "windows"
+
+    @property
+    def runs_on_windows(self) -> bool:
+        """A Windows pod: ``spec.os.name: windows``, a node selector or required node affinity
+        for ``kubernetes.io/os: windows`` nodes only, or a HostProcess container (Windows-only)."""
+        if self.is_windows or mapping(self.spec.get("nodeSelector")).get(OS_LABEL) == "windows":
+            return True
+        affinity = mapping(mapping(mapping(self.spec.get("affinity")).get("nodeAffinity"))
+                           .get("requiredDuringSchedulingIgnoredDuringExecution"))
+        terms = sequence(affinity.get("nodeSelectorTerms"))
+        if terms and all(_selects_windows_only(term) for term in terms):
+            return True
+        return any(mapping(context.get("windowsOptions")).get("hostProcess") is True
+                   for _, context, _ in self.security_contexts())
 
     @property
     def service_account(self) -> str:
@@ -139,8 +197,7 @@ class Pod:
 
     @property
     def annotations(self) -> dict:
-        annotations = self.metadata.get("annotations")
-        return annotations if isinstance(annotations, dict) else {}
+        return mapping(self.metadata.get(self.location.annotations))
 
     def security_contexts(self) -> list[tuple[Container | None, dict, Path]]:
         """``(container or None, securityContext, its path)``: the pod's, then each container's."""
@@ -150,30 +207,32 @@ class Pod:
 
     @property
     def annotations_path(self) -> Path:
-        return self.metadata_path + ("annotations",)
+        return self.metadata_path + (self.location.annotations,)
 
     @property
     def object_annotations_path(self) -> Path:
         return self.object_path + ("metadata", "annotations")
 
     def containers(self) -> list[Container]:
-        """initContainers, containers and ephemeralContainers, in that order (built once: every rule asks)."""
+        """initContainers, containers and ephemeralContainers (or the kind's lists), in that
+        order, after a container described inline (built once: every rule asks)."""
         if self._containers is None:
-            self._containers = [
-                Container(
-                    name=data["name"] if isinstance(data.get("name"), str) else f"{kind}[{index}]",
-                    field=kind,
-                    data=data,
-                    path=self.spec_path + (kind, index),
-                    pod_security_context=self.security_context,
-                    pod_security_context_path=self.security_context_path,
-                )
-                for kind in CONTAINER_FIELDS
+            containers = []
+            if self.location.main_container:
+                containers.append(self._container(self.location.main_container, "containers", self.spec, self.spec_path))
+            containers += [
+                self._container(data["name"] if isinstance(data.get("name"), str) else f"{kind}[{index}]",
+                                kind, data, self.spec_path + (kind, index))
+                for kind in self.location.containers
                 if isinstance(self.spec.get(kind), list)
                 for index, data in enumerate(self.spec[kind])
                 if isinstance(data, dict)
             ]
+            self._containers = containers
         return self._containers
+
+    def _container(self, name: str, kind: str, data: dict, path: Path) -> Container:
+        return Container(name, kind, data, path, self.security_context, self.security_context_path)
 
 
 @dataclass(slots=True)
@@ -239,12 +298,25 @@ class Container:
         return None, None
 
 
-def pods_in(obj: Any) -> Iterator[Pod]:
-    """Every pod spec in an object; ``List`` kinds yield one per item, unknown kinds none."""
+def pods_in(obj: Any, workloads: dict | None = None) -> Iterator[Pod]:
+    """Every pod spec in an object; ``List`` kinds yield one per item, unknown kinds none.
+
+    ``workloads`` is the table to look kinds up in (default `WORKLOADS`; the config may add CRDs).
+    """
+    workloads = WORKLOADS if workloads is None else workloads
     for item, root in _objects_with_roots(obj):
-        pod = _pod_of(item, root)
+        pod = _pod_of(item, root, workloads)
         if pod is not None:
             yield pod
+
+
+def _selects_windows_only(term: Any) -> bool:
+    """A node selector term that some expression limits to ``kubernetes.io/os`` in [windows]."""
+    return any(
+        isinstance(expression, dict) and expression.get("key") == OS_LABEL and expression.get("operator") == "In"
+        and expression.get("values") == ["windows"]
+        for expression in sequence(mapping(term).get("matchExpressions"))
+    )
 
 
 def objects_in(obj: Any) -> Iterator[dict]:
@@ -262,39 +334,32 @@ def _objects_with_roots(obj: Any) -> Iterator[tuple[dict, Path]]:
         yield obj, ()
 
 
-def may_hold_pods(api_version: Any, kind: Any) -> bool:
+def may_hold_pods(api_version: Any, kind: Any, workloads: dict | None = None) -> bool:
     """Could an object of this apiVersion and kind hold a pod (a ``List`` may hold anything)?
 
-    The engine parses only the documents for which this is true.
+    ``workloads`` is the table `pods_in` looks kinds up in. The engine parses only the
+    documents for which this is true.
     """
-    return _location(api_version, kind) is not None or _is_list(kind)
+    workloads = WORKLOADS if workloads is None else workloads
+    return _is_list(kind) or (isinstance(kind, str) and (_api_group(api_version), kind) in workloads)
 
 
 def _is_list(kind: Any) -> bool:
     return isinstance(kind, str) and kind.endswith("List")
 
 
-def _location(api_version: Any, kind: Any) -> PodLocation | None:
-    """Where an object of this apiVersion and kind keeps its pod; None for kinds without one."""
-    location = POD_LOCATIONS.get(kind) if isinstance(kind, str) else None
-    if location is None or _api_group(api_version) not in WORKLOAD_API_GROUPS:
-        return None
-    return location
-
-
-def _pod_of(obj: Any, root: Path) -> Pod | None:
+def _pod_of(obj: Any, root: Path, workloads: dict) -> Pod | None:
     if not isinstance(obj, dict):
         return None
     kind = obj.get("kind")
-    location = _location(obj.get("apiVersion"), kind)
+    location = workloads.get((_api_group(obj.get("apiVersion")), kind)) if isinstance(kind, str) else None
     if location is None:
         return None
     spec = _get(obj, location.spec)
     if not isinstance(spec, dict):
         return None
     metadata = _get(obj, location.metadata)
-    object_metadata = obj.get("metadata")
-    object_metadata = object_metadata if isinstance(object_metadata, dict) else {}
+    object_metadata = mapping(obj.get("metadata"))
     name = object_metadata.get("name")
     namespace = object_metadata.get("namespace")
     return Pod(
@@ -303,10 +368,11 @@ def _pod_of(obj: Any, root: Path) -> Pod | None:
         namespace=namespace if isinstance(namespace, str) and namespace else None,
         spec=spec,
         spec_path=root + location.spec,
-        metadata=metadata if isinstance(metadata, dict) else {},
+        metadata=mapping(metadata),
         metadata_path=root + location.metadata,
         object_annotations=mapping(object_metadata.get("annotations")),
         object_path=root,
+        location=location,
     )
 
 

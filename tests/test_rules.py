@@ -20,11 +20,13 @@ from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.manifest import parse_documents
 from helm_harden.profiles import default_rules
+from helm_harden.rules import RULES
 from helm_harden.rules.base import RuleContext
 from helm_harden.workload import pods_in
 
 DEFAULT_RULES = default_rules()
-RULES_BY_ID = {rule.id: rule for rule in DEFAULT_RULES}
+# Every rule that is not a Pod Security control (those are tested in test_pss), on by default or not.
+RULES_BY_ID = {rule.id: rule for rule in RULES if not rule.is_control}
 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
@@ -82,8 +84,8 @@ def load_fixture(rule_id: str):
 
 def rule_config(tmp_path: Path, rule_id: str, setup: Setup):
     """A config, read from a real ``.helm-harden.yaml``, that enables only ``rule_id``."""
-    rules = {rule.id: {"enabled": False} for rule in DEFAULT_RULES if rule.id != rule_id}
-    rules[rule_id] = dict(setup.settings)
+    rules = {other: {"enabled": False} for other in RULES_BY_ID}
+    rules[rule_id] = {"enabled": True, **setup.settings}
     path = tmp_path / ".helm-harden.yaml"
     path.write_text(yaml.safe_dump({"rules": rules}), encoding="utf-8")
     config = load_config(path)

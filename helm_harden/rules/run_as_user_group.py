@@ -15,6 +15,9 @@ Options:
   never reported and never filled: a hard-coded UID outside the range is refused there.
   Explicit IDs below ``min_id`` are still reported.
 
+A pod in its own user namespace (``hostUsers: false``) passes from ``--kube-version`` 1.35 (or
+none given), as for ``run-as-non-root``.
+
 Passes:
 
     spec:
@@ -27,6 +30,7 @@ Fails:
 """
 
 from helm_harden.patch import SetDefault
+from helm_harden.pss.controls.running_as_non_root import root_is_relaxed
 from helm_harden.rules.base import Option, RuleContext, Severity, Violation, security_context_field, yaml_scalar
 
 ID = "run-as-user-group"
@@ -42,6 +46,8 @@ _FIELDS = (("runAsUser", "run_as_user", "UID"), ("runAsGroup", "run_as_group", "
 
 
 def check(pod, container, context: RuleContext):
+    if root_is_relaxed(pod, context):
+        return
     min_id = context.options["min_id"]
     fs_group = context.options["fs_group"]
     platform_assigns_ids = context.options["platform_assigns_ids"]

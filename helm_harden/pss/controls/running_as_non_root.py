@@ -13,6 +13,9 @@ in 1.35), so it is not applied there.
 
 from helm_harden.rules.base import Violation, yaml_scalar
 
+# From this policy version a pod with its own user namespace need not run as non-root.
+USER_NAMESPACE_SINCE = (1, 35)
+
 ID = "running-as-non-root"
 NAME = "Running as Non-root"
 LEVEL = "restricted"
@@ -21,7 +24,7 @@ OVERRIDES: tuple = ()
 
 
 def check(pod, context):
-    if context.policy >= (1, 35) and pod.user_namespaced:
+    if root_is_relaxed(pod, context):
         return
     pod_value = pod.security_context.get("runAsNonRoot")
     if pod_value is not None and pod_value is not True:
@@ -35,3 +38,9 @@ def check(pod, context):
                 yield Violation(path, "runAsNonRoot is set to true neither here nor on the pod", container)
         elif value is not True:
             yield Violation(path, f"runAsNonRoot is {yaml_scalar(value)}; it must be true", container)
+
+
+def root_is_relaxed(pod, context) -> bool:
+    """``hostUsers: false`` at a version that lets such a pod run as UID 0: root there is an
+    unprivileged UID on the node (shared with the run-as rules of the default profile)."""
+    return pod.user_namespaced and context.policy >= USER_NAMESPACE_SINCE

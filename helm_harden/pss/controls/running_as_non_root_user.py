@@ -8,6 +8,7 @@ not apply to a pod with its own user namespace (``spec.hostUsers: false``), as f
 Non-root.
 """
 
+from helm_harden.pss.controls import running_as_non_root
 from helm_harden.workload import is_uid_zero
 from helm_harden.rules.base import Violation
 
@@ -21,7 +22,7 @@ MESSAGE = "runAsUser is 0 (root)"
 
 
 def check(pod, context):
-    if context.policy >= (1, 35) and pod.user_namespaced:
+    if running_as_non_root.root_is_relaxed(pod, context):
         return
     if is_uid_zero(pod.security_context.get("runAsUser")):
         yield Violation(pod.security_context_path + ("runAsUser",), MESSAGE)
