@@ -69,7 +69,7 @@ class _CheckCommand(click.Command):
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Fail only on findings not recorded in this baseline.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False), help="Record the current findings as a baseline.")
 @click.option("--pss", "pss_level", type=click.Choice(["baseline", "restricted"]),
-              help="Judge pods by the Pod Security Standards at this level (version: --kube-version) instead of the hardening rules.")
+              help="Run the pss-LEVEL profile instead of the default one: judge pods as the Pod Security admission controller of --kube-version would.")
 @click.option("--hints", is_flag=True,
               help="Say for each finding which values key controls it and the value that fixes it (one chart; about 6 more helm renders).")
 @click.option("--shard", help="Scan one part of a repository's charts, I of N (e.g. 2/4), for a CI matrix of N jobs.")

@@ -125,12 +125,14 @@ def test_sarif_is_valid_and_describes_every_rule(insecure_sarif):
         assert "``" not in descriptor["help"]["text"]
         assert ("Fails" in descriptor["help"]["text"]) is (not rule.is_control)
         assert descriptor["fullDescription"] == descriptor["help"]
-    # The Pod Security controls are described, and said to be off in a default run.
+    # The Pod Security controls and the rules off by default are described, and said to be off.
     [invocation] = run["invocations"]
     assert invocation["executionSuccessful"] is True
     assert [o["descriptor"]["id"] for o in invocation["ruleConfigurationOverrides"]] == [
-        rule.id for rule in RULES if rule.is_control
+        rule.id for rule in RULES if rule not in DEFAULT_RULES
     ]
+    assert [rule.id for rule in RULES if rule not in DEFAULT_RULES and not rule.is_control] == [
+        "automount-service-account-token"]
 
 
 def test_sarif_results_point_at_template_lines(insecure_sarif):
