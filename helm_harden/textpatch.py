@@ -42,10 +42,10 @@ class DuplicateKey(Exception):
 
 def apply_edits(text: str, edits, mapping_indent: int, sequence_offset: int) -> str:
     """``text`` with every edit applied, in one pass over libyaml's node tree of it."""
-    style = _Style(mapping_indent, sequence_offset, "\r\n" if "\r\n" in text else "\n")
     root = loader.compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise Unsupported("the document is not a mapping")
+    style = _Style(mapping_indent, sequence_offset, "\r\n" if "\r\n" in text else "\n", root.flow_style)
     _refuse_duplicate_keys(root)
     replacements: list[tuple[int, int, int, str]] = []  # (start, end, depth, new text)
     _plan(text, root, None, _additions(edits), 0, style, replacements)
@@ -73,8 +73,12 @@ def _refuse_duplicate_keys(root) -> None:
 
 
 class _Style:
-    def __init__(self, mapping: int, offset: int, newline: str):
+    def __init__(self, mapping: int, offset: int, newline: str, json_document: bool):
         self.mapping, self.offset, self.newline = mapping, offset, newline
+        # A document that is one flow mapping (JSON, as `kubectl get -o json` writes it) gets its
+        # additions in JSON's spelling and never a block: kubectl reads such a file with its JSON
+        # decoder, which refuses YAML's bare keys.
+        self.json_document = json_document
 
 
 class _Append(list):
@@ -143,7 +147,7 @@ def _add_keys(text: str, mapping, key_column, keys: dict, style: _Style, depth: 
     """The replacement that adds ``keys`` to ``mapping``."""
     if mapping.flow_style:
         start, end = mapping.start_mark.index, mapping.end_mark.index
-        if not mapping.value and key_column is not None and _owns_line(text, mapping):
+        if not mapping.value and key_column is not None and not style.json_document and _owns_line(text, mapping):
             # "securityContext: {}" becomes a block mapping under its key.
             block = style.newline + style.newline.join(_block(keys, key_column + style.mapping, style))
             before = text[:start].rstrip(" \t")
@@ -151,8 +155,9 @@ def _add_keys(text: str, mapping, key_column, keys: dict, style: _Style, depth: 
                 before = before[:-2] if before.endswith("\r\n") else before[:-1]
             return len(before), end, depth, block
         separator = ", " if mapping.value else ""
-        added = ", ".join(f"{_scalar(key)}: {_flow(value)}" for key, value in keys.items())
-        return end - 1, end - 1, depth, separator + added
+        added = ", ".join(f"{_flow_key(key, style)}: {_flow(value, style)}" for key, value in keys.items())
+        at = mapping.value[-1][1].end_mark.index if mapping.value else end - 1  # after the last entry
+        return at, at, depth, separator + added
     return _after_node(text, mapping, _block(keys, mapping.start_mark.column, style), style, depth)
 
 
@@ -160,9 +165,9 @@ def _append_items(text: str, sequence, items: list, style: _Style, depth: int):
     if not isinstance(sequence, yaml.SequenceNode):
         raise Unsupported("expected a list")
     if sequence.flow_style:
-        closing = sequence.end_mark.index - 1
+        at = sequence.value[-1].end_mark.index if sequence.value else sequence.end_mark.index - 1
         separator = ", " if sequence.value else ""
-        return closing, closing, depth, separator + ", ".join(_flow(item) for item in items)
+        return at, at, depth, separator + ", ".join(_flow(item, style) for item in items)
     return _after_node(text, sequence, _block(items, sequence.start_mark.column, style), style, depth)
 
 
@@ -226,7 +231,13 @@ def _block(value, indent: int, style: _Style) -> list[str]:
     return lines
 
 
-def _flow(value) -> str:
+def _flow_key(key, style: _Style) -> str:
+    return json.dumps(key) if style.json_document else _scalar(key)
+
+
+def _flow(value, style: _Style | None = None) -> str:
+    if style is not None and style.json_document:
+        return json.dumps(value)  # JSON is YAML's flow syntax too, and reads back the same
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
