@@ -34,7 +34,31 @@ FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
 _CONFIG_HELP = "Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml in the current directory or above)."
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """click's own errors (an unknown option, a missing argument, a bad choice) as one line on
+    stderr, like every other error, instead of click's four lines of usage, hint and message."""
+
+    def main(self, *args, standalone_mode: bool = True, **extra):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        try:
+            code = super().main(*args, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # no command at all: the help is the answer
+            error.show()
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            context = getattr(error, "ctx", None)
+            hint = f" (see: {context.command_path} --help)" if context is not None else ""
+            message = " ".join(error.format_message().split())
+            click.echo(f"helm-harden: error: {message}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("helm-harden: error: aborted", err=True)
+            sys.exit(130)
+        sys.exit(code or 0)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="helm-harden", message=VERSION_MESSAGE)
 def main() -> None:
     """Check and harden the securityContext of Kubernetes workloads rendered by Helm or Kustomize."""

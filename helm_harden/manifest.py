@@ -26,7 +26,7 @@ KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _SEPARATOR = re.compile(r"\n---(?=[ \t\r\n])")
 _BARE_SEPARATOR_LINE = re.compile(r"---[ \t]*(#[^\n]*)?\r?\n")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_QUOTE = re.compile(r"['\"`]")
 _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 
 
@@ -252,9 +252,12 @@ def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bo
 
 
 def without_content(problem: str) -> str:
-    """A parser's problem text with the quoted input it cites removed: it may be a Secret's value
-    (a tag such as ``!s3cr3t`` is quoted back in "could not determine a constructor")."""
-    return _QUOTED.sub("…", problem)
+    """A parser's problem text without the input it cites: that may be a Secret's value (a tag
+    such as ``!s3cr3t`` is quoted back in "could not determine a constructor"). Everything from
+    the first quote on goes: a quote inside the cited text (``!!x%27y``) would end the citation
+    early, so balanced quotes cannot be relied on."""
+    cut = _QUOTE.search(problem)
+    return problem if cut is None else problem[: cut.start()].rstrip() + " …"
 
 
 def _annotated_source(data: Any) -> str | None:

@@ -64,9 +64,7 @@ def test_a_diff_never_shows_a_secret_beside_a_workload(harden, tmp_path):
     (tmp_path / "list.yaml").write_text(stream)
     result = harden("check", "list.yaml", "--diff", "--fail-on", "never", cwd=tmp_path)
     assert "hunter2" not in result.stdout + result.stderr
-    assert [line for line in result.stdout.splitlines() if line.startswith("-") and not line.startswith("---")] == [
-        "-    - {name: c, image: a:1.0}",
-    ]
+    assert [line for line in result.stdout.splitlines() if not line.startswith(("---", "+++", "#"))] == []
 
 
 def test_directives_and_application_tags_pass_through_byte_for_byte(harden):

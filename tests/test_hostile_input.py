@@ -218,3 +218,85 @@ def test_a_looping_link_in_a_folder_is_an_error_naming_it(tmp_path):
     (tmp_path / "manifests" / "self.yaml").symlink_to("self.yaml")
     line = one_error_line(cli("check", "manifests", cwd=tmp_path))
     assert line == "helm-harden: error: manifests/self.yaml: a symbolic link that loops back on itself"
+
+
+# --- diffs never show a Secret ---------------------------------------------------------------
+
+SECRET_VALUE = "U0VLUkVUX01BUktFUg=="  # planted: must appear nowhere in any output
+POD_ITEM = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "a:1.0"}]}}
+SECRET_ITEM = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"password": SECRET_VALUE}}
+
+
+def secret_lists() -> dict[str, str]:
+    import json
+
+    one_line = json.dumps({"apiVersion": "v1", "kind": "List", "items": [SECRET_ITEM, POD_ITEM]}, separators=(",", ":"))
+    return {
+        "json-one-line": one_line + "\n",
+        "json-pod-first": json.dumps({"apiVersion": "v1", "kind": "List", "items": [POD_ITEM, SECRET_ITEM]}) + "\n",
+        "flow": "{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Secret, metadata: {name: s}, "
+                f"data: {{password: {SECRET_VALUE}}}}}, {{apiVersion: v1, kind: Pod, metadata: {{name: p}}, "
+                "spec: {containers: [{name: c, image: 'a:1.0'}]}}]}\n",
+        "block-list-flow-items": "apiVersion: v1\nkind: List\nitems:\n"
+                f"- {{apiVersion: v1, kind: Secret, metadata: {{name: s}}, stringData: {{password: {SECRET_VALUE}}}}}\n"
+                "- {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: 'a:1.0'}]}}\n",
+        "block": "apiVersion: v1\nkind: List\nitems:\n"
+                 f"- apiVersion: v1\n  kind: Secret\n  metadata: {{name: s}}\n  data:\n    password: {SECRET_VALUE}\n"
+                 "- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    containers:\n    - name: c\n      image: a:1.0\n",
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(secret_lists()))
+def test_a_diff_shows_no_line_of_a_document_that_holds_a_secret(tmp_path, shape):
+    (tmp_path / "list.yaml").write_text(secret_lists()[shape])
+    result = cli("check", "list.yaml", "--diff", "--fail-on", "never", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert SECRET_VALUE not in (result.stdout + result.stderr).decode()
+    index = 0 if shape == "json-pod-first" else 1
+    assert result.stdout.decode() == (
+        "--- a/list.yaml (document 1)\n"
+        "+++ b/list.yaml (document 1)\n"
+        "# The document holds a Secret, so none of its lines are shown. The fixes repair:\n"
+        f"#   /items/{index}/spec/containers/0/securityContext/allowPrivilegeEscalation (no-privilege-escalation)\n"
+        f"#   /items/{index}/spec/containers/0/securityContext/capabilities/drop (drop-capabilities)\n"
+        f"#   /items/{index}/spec/containers/0/securityContext/runAsNonRoot (run-as-non-root)\n"
+        f"#   /items/{index}/spec/containers/0/securityContext/seccompProfile (seccomp-profile)\n"
+    )
+
+
+# --- messages name places, never content -----------------------------------------------------
+
+MARKER = "SEKRET"
+
+
+@pytest.mark.parametrize("args", [["check", "-"], ["check", "--pss", "restricted", "-"], ["post-render"]])
+@pytest.mark.parametrize("stream", [
+    BARE_POD.replace("spec:\n", "spec:\n  hostNetwork: !!x%27SEKRET%22z true\n"),
+    BARE_POD.replace("spec:\n", "spec:\n  hostNetwork: !x%27SEKRET%22z {a: 1}\n  ho: !!str%22SEKRET x\n"),
+    BARE_POD.replace("metadata: {name: p}", "metadata: {name: p, annotations: {ignore.helm-harden.io/SEKRET: why}}"),
+    BARE_POD.replace("metadata: {name: p}", "metadata: {name: p, annotations: {ignore.helm-harden.io/no-privileged: ''}}")
+    + "# SEKRET\n",
+], ids=["unknown-tag", "tag-on-mapping", "ignore-annotation-key", "empty-reason"])
+def test_messages_never_quote_a_tag_or_an_annotation_key(args, stream):
+    result = cli(*args, stdin=stream)
+    line = one_error_line(result)
+    assert line.startswith("helm-harden: error: <stdin>"), line
+    assert MARKER not in line and "%27" not in line
+    assert result.stdout == b""
+
+
+# --- usage errors are one line ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (["chek"], "No such command 'chek'. Did you mean 'check'? (see: helm-harden --help)"),
+    (["check"], "Missing argument 'TARGET'. (see: helm-harden check --help)"),
+    (["check", "--set", "a=b", "chart"], "give the chart, kustomization, file or '-' first, then helm flags (see: helm-harden check --help)"),
+    (["post-render", "--fail-on", "often"], "Invalid value for '--fail-on': 'often' is not one of 'info', 'warning', 'error', 'never'. (see: helm-harden post-render --help)"),
+])
+def test_usage_errors_are_one_line(args, message):
+    result = subprocess.run([str(Path(sys.executable).parent / "helm-harden"), *args], capture_output=True,
+                            stdin=subprocess.DEVNULL, timeout=60)
+    assert result.stdout == b""
+    assert one_error_line(result) == f"helm-harden: error: {message}"

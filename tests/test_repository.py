@@ -482,7 +482,8 @@ def test_every_report_to_a_file_leaves_stdout_empty(harden, chart_repo_copy):
 def test_two_reports_on_stdout_is_a_usage_error(harden, chart_repo_copy):
     result = harden("check", REPO, "--format", "json", "--format", "text", cwd=chart_repo_copy)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.splitlines()[-1] == "Error: only one report can go to stdout: give the others an --output file"
+    assert result.stderr == ("helm-harden: error: only one report can go to stdout: give the others an --output file"
+                             " (see: python -m helm_harden check --help)\n")
 
 
 def test_an_output_belongs_to_the_format_before_it(harden, chart_repo_copy):
@@ -496,7 +497,7 @@ def test_an_output_belongs_to_the_format_before_it(harden, chart_repo_copy):
 def test_two_outputs_for_one_format_is_a_usage_error(harden, chart_repo_copy):
     result = harden("check", REPO, "--format", "json", "--output", "a.json", "--output", "b.json", cwd=chart_repo_copy)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.splitlines()[-1] == "Error: two --output files for --format json"
+    assert result.stderr == "helm-harden: error: two --output files for --format json (see: python -m helm_harden check --help)\n"
     assert sorted(p.name for p in chart_repo_copy.iterdir()) == [REPO]
 
 

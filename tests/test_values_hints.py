@@ -100,4 +100,5 @@ def test_hints_reach_every_report_format(harden, tmp_path):
 def test_hints_need_one_chart(harden):
     result = harden("check", str(FIXTURES_DIR / "chart-repo"), "--hints")
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
-        2, "Error: --hints works on one chart (a directory or packaged chart), without --diff or --pss")
+        2, "helm-harden: error: --hints works on one chart (a directory or packaged chart), without --diff or --pss"
+        " (see: python -m helm_harden check --help)")

@@ -24,29 +24,45 @@ def format_post_render_summary(results: list[Hardened]) -> str:
 
 
 def _holds_secret(data) -> bool:
-    items = data.get("items") if isinstance(data, dict) else None
-    objects = [data] + (items if isinstance(items, list) else [])
-    return any(isinstance(obj, dict) and obj.get("kind") == "Secret" for obj in objects)
+    """Is there a Secret anywhere in the object: itself, an item of a List, or deeper?"""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("kind") == "Secret":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def format_diff(results: list[tuple[Document, Hardened]]) -> str:
     """A unified diff per changed document of the rendered output (not of the template file, which
-    post-render never touches): headed ``<template> (rendered)`` and ``<template> (post-rendered)``."""
+    post-render never touches): headed ``<template> (rendered)`` and ``<template> (post-rendered)``.
+
+    A document that holds a Secret (a List, say, beside the workload being fixed) shows none of
+    its lines: in one-line JSON or flow style, even the lines the fixes change carry the Secret's
+    data. It lists the fields the fixes fill instead.
+    """
     import difflib  # only check --diff needs it
 
     chunks = []
     for document, hardened in results:
         if not hardened.changed:
             continue
+        fromfile, tofile = f"{document.label} (rendered)", f"{document.label} (post-rendered)"
+        if _holds_secret(document.data):
+            chunks += [f"--- {fromfile}\n", f"+++ {tofile}\n",
+                       "# The document holds a Secret, so none of its lines are shown. The fixes repair:\n"]
+            chunks += sorted(f"#   {finding.path} ({finding.rule})\n" for finding in hardened.fixed)
+            continue
         chunks.extend(
             difflib.unified_diff(
                 document.text.splitlines(keepends=True),
                 hardened.text.splitlines(keepends=True),
-                fromfile=f"{document.label} (rendered)",
-                tofile=f"{document.label} (post-rendered)",
-                # Context lines could show a Secret's data when a List holds one beside a workload;
-                # the added lines are the fills and never do.
-                n=0 if _holds_secret(document.data) else 3,
+                fromfile=fromfile,
+                tofile=tofile,
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
