@@ -26,6 +26,7 @@ from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_ob
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
 from helm_harden.report.changes import format_diff, format_post_render_summary
+from helm_harden.report.labels import visible
 from helm_harden.report.summary import active, plural
 from helm_harden.repository import find_charts, scan_repository
 from helm_harden.rules.base import Severity
@@ -539,7 +540,7 @@ def _guarded(run) -> int:
         click.echo(f"helm-harden: error: {error}", err=True)
         return error.exit_code
     except HardenError as error:
-        click.echo(f"helm-harden: error: {error}", err=True)
+        click.echo(f"helm-harden: error: {visible(str(error))}", err=True)  # names in it may hold line breaks
         return error.exit_code
     except click.UsageError:
         raise

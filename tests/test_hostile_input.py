@@ -255,8 +255,8 @@ def test_a_diff_shows_no_line_of_a_document_that_holds_a_secret(tmp_path, shape)
     assert SECRET_VALUE not in (result.stdout + result.stderr).decode()
     index = 0 if shape == "json-pod-first" else 1
     assert result.stdout.decode() == (
-        "--- a/list.yaml (document 1)\n"
-        "+++ b/list.yaml (document 1)\n"
+        "--- list.yaml (document 1) (rendered)\n"
+        "+++ list.yaml (document 1) (post-rendered)\n"
         "# The document holds a Secret, so none of its lines are shown. The fixes repair:\n"
         f"#   /items/{index}/spec/containers/0/securityContext/allowPrivilegeEscalation (no-privilege-escalation)\n"
         f"#   /items/{index}/spec/containers/0/securityContext/capabilities/drop (drop-capabilities)\n"
@@ -300,3 +300,57 @@ def test_usage_errors_are_one_line(args, message):
                             stdin=subprocess.DEVNULL, timeout=60)
     assert result.stdout == b""
     assert one_error_line(result) == f"helm-harden: error: {message}"
+
+
+# --- names cannot fake lines of a report -----------------------------------------------------
+
+HOSTILE_NAME = "evil\nerror    no-privileged  pod: fake\x1b[2J|x|<b>*y*</b>"
+HOSTILE_POD = {
+    "apiVersion": "v1", "kind": "Pod", "metadata": {"name": HOSTILE_NAME, "namespace": "ns|`x`\r"},
+    "spec": {"containers": [{"name": "c\n| a | b |", "image": "a:1.0", "securityContext": {"privileged": True}}]},
+}
+
+
+def hostile_report(fmt: str) -> str:
+    import json
+
+    result = cli("check", "-", "--format", fmt, "--fail-on", "never", stdin=json.dumps(HOSTILE_POD))
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def test_names_with_line_breaks_and_escapes_stay_on_their_line_of_the_text_report():
+    lines = hostile_report("text").splitlines()
+    assert "\x1b" not in "".join(lines) and "\r" not in "".join(lines)
+    assert lines[:2] == ["<stdin> (document 1)", "  Pod ns|`x`\\r/evil\\nerror    no-privileged  pod: fake\\x1b[2J|x|<b>*y*</b>"]
+    findings = [line for line in lines[2:] if line.startswith("    ")]
+    assert findings and all(line.startswith(("    error    ", "    warning  ", "    info     ")) for line in findings)
+    assert all("c\\n| a | b |: " in line for line in findings)
+    assert lines[2 + len(findings):][0] == ""
+    assert lines[-1].startswith(f"{len(findings)} findings")
+
+
+def test_names_with_pipes_line_breaks_and_markup_stay_in_their_markdown_cell():
+    import re
+
+    rows = [line for line in hostile_report("markdown").splitlines() if line.startswith("|")]
+    header, rule, *findings = rows
+    assert header == "| Severity | Rule | Template | Object | Container | Finding | Fix |"
+    assert findings and all(len(re.findall(r"(?<!\\)\|", row)) == 8 for row in findings)
+    cells = [re.split(r"(?<!\\)\|", row)[1:-1] for row in findings]
+    assert {cell[3].strip() for cell in cells} == {
+        # line breaks become spaces, other control characters are spelt out (and their backslash escaped)
+        "Pod ns\\|\\`x\\` /evil error    no-privileged  pod: fake\\\\x1b\\[2J\\|x\\|\\<b\\>\\*y\\*\\</b\\>"
+    }
+    assert {cell[4].strip() for cell in cells} == {"c \\| a \\| b \\|"}
+    assert {cell[2].strip() for cell in cells} == {"`<stdin>`"}
+
+
+def test_an_error_naming_an_object_with_a_line_break_is_still_one_line():
+    import json
+
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "p\nhelm-harden: error: fake", "annotations": {"ignore.helm-harden.io/nope": "x"}},
+           "spec": {"containers": [{"name": "c", "image": "a:1.0"}]}}
+    line = one_error_line(cli("check", "-", stdin=json.dumps(pod)))
+    assert line.startswith("helm-harden: error: <stdin> (document 1): Pod p\\nhelm-harden: error: fake: "), line

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from helm_harden.findings import Hardened
 from helm_harden.manifest import Document
+from helm_harden.report.labels import visible
 from helm_harden.report.summary import plural
-from helm_harden.report.text import finding_line
+from helm_harden.report.text import finding_line, object_heading
 
 
 def format_post_render_summary(results: list[Hardened]) -> str:
@@ -18,8 +19,8 @@ def format_post_render_summary(results: list[Hardened]) -> str:
         + (":" if remaining else ".")
     ]
     for finding in remaining:
-        namespace = f"{finding.namespace}/" if finding.namespace else ""
-        lines.append(f"  {finding.source}: {finding.kind} {namespace}{finding.name}: {finding_line(finding)}")
+        what = object_heading(finding.kind, finding.namespace, finding.name)
+        lines.append(f"  {visible(finding.source)}: {what}: {finding_line(finding)}")
     return "\n".join(lines) + "\n"
 
 
@@ -51,7 +52,7 @@ def format_diff(results: list[tuple[Document, Hardened]]) -> str:
     for document, hardened in results:
         if not hardened.changed:
             continue
-        fromfile, tofile = f"{document.label} (rendered)", f"{document.label} (post-rendered)"
+        fromfile, tofile = f"{visible(document.label)} (rendered)", f"{visible(document.label)} (post-rendered)"
         if _holds_secret(document.data):
             chunks += [f"--- {fromfile}\n", f"+++ {tofile}\n",
                        "# The document holds a Secret, so none of its lines are shown. The fixes repair:\n"]

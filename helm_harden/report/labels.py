@@ -10,6 +10,16 @@ from __future__ import annotations
 import re
 
 _TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` on one line, its control characters spelt out as Python would (``\\n``, ``\\x1b``).
+
+    Names and messages come from the manifests: a name holding a line break or a terminal escape
+    must not fake a line of a report, or wipe the screen it is shown on.
+    """
+    return _INVISIBLE.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def values_label(values_file: str | None) -> str:

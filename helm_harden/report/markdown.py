@@ -7,10 +7,11 @@ stays within what GitHub keeps of a comment or job summary.
 from __future__ import annotations
 
 import functools
+import re
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
-from helm_harden.report.labels import values_list
+from helm_harden.report.labels import values_list, visible
 from helm_harden.report.merge import group_failures, merge_findings
 from helm_harden.report.summary import plural, summarize
 
@@ -27,9 +28,33 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    environment.filters["cell"] = cell
+    # helm-harden's own text (rule summaries) may use Markdown: only kept on one line, in its cell
+    environment.filters["own_cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    environment.filters["code"] = code_span
     environment.filters["values"] = values_list
     return environment
+
+
+# Markdown's inline syntax, and the table's cell separator: a backslash makes each literal.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+_MARKUP = re.compile(r"([\\`*_~\[\]<>|&!])")
+
+
+def cell(text) -> str:
+    """Free text (a name, a message) for a table cell: on one line (a line break becomes a space,
+    other control characters are spelt out) and every markup character escaped, so that a name
+    cannot end its cell, start a row, or bring its own links and HTML."""
+    return _MARKUP.sub(r"\\\1", visible(_LINE_BREAK.sub(" ", str(text))))
+
+
+def code_span(text) -> str:
+    """A code span holding ``text`` literally: fenced by more backticks than any run inside it,
+    on one line, with the table's ``|`` escaped (GitHub reads that escape even in code)."""
+    text = visible(str(text)).replace("|", "\\|")
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def format_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:

@@ -12,6 +12,7 @@ import click
 
 from helm_harden.config import Config
 from helm_harden.findings import ScanResult
+from helm_harden.report.labels import visible
 from helm_harden.report.merge import group_failures, merge_findings
 from helm_harden.report.summary import plural, summarize
 
@@ -25,28 +26,27 @@ def format_text(result: ScanResult) -> str:
     rule_width = max([26, *(len(merged.finding.rule) for merged in shown)])
     for _, group in groupby(by_source, key=_group):
         group = list(group)
-        lines.append(click.style(_source_label(group[0]), bold=True))
+        lines.append(click.style(visible(_source_label(group[0])), bold=True))
         for (kind, namespace, name), object_findings in groupby(
                 group, key=lambda m: (m.finding.kind, m.finding.namespace, m.finding.name)):
-            where = f"{namespace}/{name}" if namespace else name
-            lines.append(f"  {kind} {where}")
+            lines.append("  " + object_heading(kind, namespace, name))
             for merged in object_findings:
                 finding = merged.finding
                 lines.append("    " + finding_line(finding, rule_width))
                 if finding.hint:
-                    lines.append(click.style(f"      hint: {finding.hint}", dim=True))
+                    lines.append(click.style(f"      hint: {visible(finding.hint)}", dim=True))
         lines.append("")
     for grouped in group_failures(result.failures):
         failure = grouped.failure
         values = [v for v in grouped.values_files if v]
         with_values = f" with {', '.join(values)}" if values else ""
-        lines.append(click.style(f"{failure.origin}{with_values}: {failure.message}", fg="red"))
+        lines.append(click.style(visible(f"{failure.origin}{with_values}: {failure.message}"), fg="red"))
         lines.extend(("    " + line).rstrip() for line in failure.stderr.strip().splitlines())
         lines.append("")
     if result.verdicts:
         lines.append(click.style("Pod Security admission:", bold=True))
         for verdict in result.verdicts:
-            lines.append("  " + click.style(verdict.line, fg="green" if verdict.admitted else "red"))
+            lines.append("  " + click.style(visible(verdict.line), fg="green" if verdict.admitted else "red"))
         lines.append("")
     if result.baseline is not None:
         fixed = len(result.baseline.fixed)
@@ -70,12 +70,18 @@ def _source_label(merged) -> str:
     return f"{label} [{', '.join(values)}]" if values else label
 
 
+def object_heading(kind: str, namespace: str | None, name: str) -> str:
+    """``Deployment team-a/web``, on one line whatever the names hold."""
+    return visible(f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}")
+
+
 def finding_line(finding, rule_width: int = 26) -> str:
+    """One finding on one line: the names and messages in it come from the manifests."""
     severity = str(finding.severity)
     label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
-    subject = f"{finding.container}: " if finding.container else "pod: "
+    subject = f"{visible(finding.container)}: " if finding.container else "pod: "
     if finding.suppressed:
-        marker = click.style(f"[exempted: {finding.suppressed}]", dim=True)
+        marker = click.style(f"[exempted: {visible(finding.suppressed)}]", dim=True)
     elif finding.fixable and finding.hook:
         marker = click.style("[fixable, but Helm 3 does not post-render hooks]", fg="yellow")
     elif finding.fixable:
@@ -84,8 +90,8 @@ def finding_line(finding, rule_width: int = 26) -> str:
         marker = click.style("[manual]", dim=True)
     if finding.baselined:
         marker += click.style(" [baseline]", dim=True)
-    note = f" ({finding.note})" if finding.note else ""
-    return f"{label} {finding.rule:<{rule_width}} {subject}{finding.message}{note} {marker}"
+    note = f" ({visible(finding.note)})" if finding.note else ""
+    return f"{label} {finding.rule:<{rule_width}} {subject}{visible(finding.message)}{note} {marker}"
 
 
 def format_rules_text(config: Config) -> str:
