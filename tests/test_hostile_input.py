@@ -354,3 +354,36 @@ def test_an_error_naming_an_object_with_a_line_break_is_still_one_line():
            "spec": {"containers": [{"name": "c", "image": "a:1.0"}]}}
     line = one_error_line(cli("check", "-", stdin=json.dumps(pod)))
     assert line.startswith("helm-harden: error: <stdin> (document 1): Pod p\\nhelm-harden: error: fake: "), line
+
+
+# --- fills never contradict a legacy seccomp annotation --------------------------------------
+
+
+def seccomp_annotated_pod(annotation: str, value: str) -> str:
+    return BARE_POD.replace("metadata: {name: p}", f"metadata:\n  name: p\n  annotations: {{{annotation}: {value}}}")
+
+
+@pytest.mark.parametrize("annotation, value", [
+    ("seccomp.security.alpha.kubernetes.io/pod", "unconfined"),
+    ("seccomp.security.alpha.kubernetes.io/pod", "localhost/profiles/audit.json"),
+    ("container.seccomp.security.alpha.kubernetes.io/c", "unconfined"),
+])
+def test_post_render_never_fills_a_seccomp_profile_an_annotation_contradicts(annotation, value):
+    import json
+
+    pod = seccomp_annotated_pod(annotation, value)
+    hardened = cli("post-render", "-q", stdin=pod)
+    assert hardened.returncode == 0, hardened.stderr.decode()
+    assert b"seccompProfile" not in hardened.stdout
+    assert b"runAsNonRoot: true" in hardened.stdout  # the other fills still happen
+    report = json.loads(cli("check", "-", "--format", "json", stdin=pod).stdout)
+    assert [(f["rule"], f["fixable"], f["message"]) for f in report["findings"] if f["rule"] == "seccomp-profile"] == [
+        ("seccomp-profile", False, "no seccomp profile is set, and a legacy seccomp annotation asks for another one than"
+         " RuntimeDefault: set the field to agree with it, or remove it"),
+    ]
+
+
+def test_post_render_fills_a_seccomp_profile_an_annotation_agrees_with():
+    pod = seccomp_annotated_pod("seccomp.security.alpha.kubernetes.io/pod", "runtime/default")
+    hardened = cli("post-render", "-q", stdin=pod)
+    assert b"seccompProfile:\n      type: RuntimeDefault" in hardened.stdout, hardened.stdout.decode()

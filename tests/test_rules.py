@@ -385,15 +385,17 @@ def test_seccomp_profile_current_kube_ignores_legacy_annotations(tmp_path):
         ("fail-empty-pod-profile", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-ephemeral-container", "debug", "/spec/ephemeralContainers/0/securityContext/seccompProfile", True),
         ("fail-legacy-annotation-on-deployment-not-template", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
-        ("fail-legacy-pod-annotation-unconfined", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
+        # not fixable: the API server rejects a field that contradicts the annotation
+        ("fail-legacy-pod-annotation-unconfined", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", False),
         ("fail-list-item", "app", "/items/1/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-pod-unconfined", "app", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-pod-unconfined", "sidecar", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-unset", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-unset", "sidecar", "/spec/template/spec/containers/1/securityContext/seccompProfile", True),
-        ("pass-legacy-container-annotations", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
-        ("pass-legacy-container-annotations", "sidecar", "/spec/template/spec/containers/1/securityContext/seccompProfile", True),
+        # the pod-level fill would override the sidecar's Localhost annotation: not fixable
+        ("pass-legacy-container-annotations", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", False),
+        ("pass-legacy-container-annotations", "sidecar", "/spec/template/spec/containers/1/securityContext/seccompProfile", False),
         ("pass-legacy-pod-annotation", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
     ]
 

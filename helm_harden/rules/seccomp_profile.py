@@ -11,7 +11,8 @@ administrator wrote, and the restricted Pod Security Standard accepts it too.
 
 Fix: set the pod's ``seccompProfile: {type: RuntimeDefault}`` (the pod annotation
 ``runtime/default`` for Kubernetes before 1.19, which had no field) where nothing is set. An
-explicit ``Unconfined`` is left alone.
+explicit ``Unconfined`` is left alone, and so is a pod whose legacy annotations ask for another
+profile: the API server rejects a field that contradicts them, whatever the version.
 
 Passes:
 
@@ -40,17 +41,30 @@ LINUX_ONLY = True
 
 def check(pod, container, context: RuleContext):
     legacy = not context.kube_at_least(1, 27)
-    if context.kube_at_least(1, 19):
+    missing = "no seccomp profile is set, so every syscall is allowed"
+    if not context.kube_at_least(1, 19):
+        fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
+    elif _annotations_contradict(pod):
+        fix, missing = (), CONTRADICTED  # the API server rejects a field the annotation contradicts
+    else:
         # The type rather than the whole profile: a rendered ``seccompProfile: {}`` gets completed.
         fix = (SetDefault(pod.security_context_path + ("seccompProfile", "type"), "RuntimeDefault", fill_empty=True),)
-    else:
-        fix = (SetDefault(pod.annotations_path + (POD_ANNOTATION,), "runtime/default"),)
     profile, path = _effective_profile(pod, container, legacy)
     if profile is None:
-        where = security_context_field(container, "seccompProfile")
-        yield Violation(where, "no seccomp profile is set, so every syscall is allowed", fix=fix)
+        yield Violation(security_context_field(container, "seccompProfile"), missing, fix=fix)
     elif profile == "Unconfined":
         yield Violation(path, "seccomp profile is Unconfined")
+
+
+CONTRADICTED = ("no seccomp profile is set, and a legacy seccomp annotation asks for another one than RuntimeDefault:"
+                " set the field to agree with it, or remove it")
+
+
+def _annotations_contradict(pod) -> bool:
+    """Does a legacy annotation on the pod or one of its containers ask for a profile other than
+    the RuntimeDefault the (pod-level) fix would set?"""
+    keys = [POD_ANNOTATION, *(CONTAINER_ANNOTATION_PREFIX + container.name for container in pod.containers())]
+    return any(key in pod.annotations and _annotation_type(pod.annotations[key]) != "RuntimeDefault" for key in keys)
 
 
 def _effective_profile(pod, container, legacy: bool):
