@@ -548,6 +548,9 @@ def _guarded(run) -> int:
         where = f"{error.filename}: " if error.filename else ""
         click.echo(f"helm-harden: error: {where}{error.strerror or type(error).__name__}", err=True)
         return EXIT_USAGE
+    except RecursionError:  # what exhausts the stack is nesting in the input, not a bug to trace
+        click.echo("helm-harden: error: the input is nested too deeply to process", err=True)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a bug: one line, and the traceback only when asked for

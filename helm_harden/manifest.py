@@ -152,7 +152,7 @@ def rewrite(document: Document, edits: list, expected: Any) -> str | None:
     mapping, offset = _indentation(document.text)
     try:
         text = apply_edits(document.text, edits, mapping, offset)
-        if load_text(text) == expected:
+        if same_value(load_text(text), expected):
             return text
     except DuplicateKey as duplicate:
         raise InputError(f"{document.label}: line {document.line + duplicate.line}: a mapping repeats a key; "
@@ -160,7 +160,26 @@ def rewrite(document: Document, edits: list, expected: Any) -> str | None:
     except (Unsupported, yaml.YAMLError):
         pass
     text = _round_trip_rewrite(document, edits, mapping, offset)
-    return text if load_text(text) == expected else None
+    return text if same_value(load_text(text), expected) else None
+
+
+def same_value(left: Any, right: Any) -> bool:
+    """``left == right`` for parsed YAML, without recursion: a list nested a thousand deep is valid
+    input, and Python's own comparison would exceed its recursion limit on it."""
+    pairs = [(left, right)]
+    while pairs:
+        a, b = pairs.pop()
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            pairs.extend((a[key], b[key]) for key in a)
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return False
+            pairs.extend(zip(a, b))
+        elif isinstance(a, (dict, list)) or isinstance(b, (dict, list)) or a != b:
+            return False
+    return True
 
 
 def _round_trip_rewrite(document: Document, edits: list, mapping: int, offset: int) -> str:

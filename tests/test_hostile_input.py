@@ -387,3 +387,18 @@ def test_post_render_fills_a_seccomp_profile_an_annotation_agrees_with():
     pod = seccomp_annotated_pod("seccomp.security.alpha.kubernetes.io/pod", "runtime/default")
     hardened = cli("post-render", "-q", stdin=pod)
     assert b"seccompProfile:\n      type: RuntimeDefault" in hardened.stdout, hardened.stdout.decode()
+
+
+# --- deep nesting ------------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_flow_list_in_a_fixable_document_is_hardened():
+    depth = 990
+    pod = BARE_POD + "    args: " + "[" * depth + "]" * depth + "\n"
+    hardened = cli("post-render", "-q", stdin=pod)
+    assert hardened.returncode == 0, hardened.stderr.decode()
+    assert hardened.stdout.decode().startswith(pod)  # the fills go after the last line
+    assert b"runAsNonRoot: true" in hardened.stdout
+    diff = cli("check", "-", "--diff", "--fail-on", "never", stdin=pod)
+    assert diff.returncode == 0, diff.stderr.decode()
+    assert "+    securityContext:" in diff.stdout.decode()
