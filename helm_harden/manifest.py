@@ -183,11 +183,14 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def _round_trip_rewrite(document: Document, edits: list, mapping: int, offset: int) -> str:
-    """Rewrite through ruamel.yaml; the separator line is kept as it was."""
+    """Rewrite through ruamel.yaml; the separator line, a byte-order mark and the document's line
+    endings are kept as they were (ruamel.yaml would drop the first and write LF for the second)."""
     round_trip = round_trip_yaml()
     round_trip.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    bom = "\ufeff" if document.text.startswith("\ufeff") else ""
+    text = document.text[len(bom):]
     try:
-        data = round_trip.load(document.text)
+        data = round_trip.load(text)
     except Exception as error:  # ruamel.yaml is stricter than libyaml, e.g. about duplicate keys
         mark = getattr(error, "problem_mark", None)
         where = f"line {document.line + mark.line}: " if mark is not None else ""
@@ -196,11 +199,14 @@ def _round_trip_rewrite(document: Document, edits: list, mapping: int, offset: i
     for edit in edits:
         edit.apply(data)
     output = io.StringIO()
-    separator = _BARE_SEPARATOR_LINE.match(document.text)
-    if separator is None and document.text.startswith("---"):
+    separator = _BARE_SEPARATOR_LINE.match(text)
+    if separator is None and text.startswith("---"):
         round_trip.explicit_start = True  # content on the separator line: let ruamel write both
     round_trip.dump(data, output)
-    return (separator.group(0) if separator else "") + output.getvalue()
+    body = output.getvalue()
+    if "\r\n" in text:
+        body = body.replace("\n", "\r\n")  # ruamel.yaml writes "\r" inside scalars escaped, never raw
+    return bom + (separator.group(0) if separator else "") + body
 
 
 def _indentation(text: str) -> tuple[int, int]:
