@@ -276,11 +276,15 @@ MARKER = "SEKRET"
     BARE_POD.replace("spec:\n", "spec:\n  hostNetwork: !x%27SEKRET%22z {a: 1}\n  ho: !!str%22SEKRET x\n"),
 ], ids=["unknown-tag", "tag-on-mapping"])
 def test_messages_never_quote_a_tag(args, stream):
+    """A tag Kubernetes' decoder ignores may be read or refused; either way nothing quotes it."""
     result = cli(*args, stdin=stream)
-    line = one_error_line(result)
-    assert line.startswith("helm-harden: error: <stdin>"), line
-    assert MARKER not in line and "%27" not in line
-    assert result.stdout == b""
+    assert result.returncode in (0, 1, 2), result.stderr.decode()
+    stderr = result.stderr.decode()
+    assert "Traceback" not in stderr and MARKER not in stderr and "%27" not in stderr
+    if result.returncode == 2:
+        assert one_error_line(result).startswith("helm-harden: error: <stdin>")
+    if args[0] == "check":
+        assert MARKER not in result.stdout.decode()
 
 
 @pytest.mark.parametrize("args", [["check", "-"], ["check", "-", "--format", "json"], ["check", "--pss", "restricted", "-"],
