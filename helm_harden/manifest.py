@@ -26,7 +26,7 @@ KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _SEPARATOR = re.compile(r"\n---(?=[ \t\r\n])")
 _BARE_SEPARATOR_LINE = re.compile(r"---[ \t]*(#[^\n]*)?\r?\n")
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$")
-_QUOTE = re.compile(r"['\"`]")
+_QUOTE = re.compile(r"(?:^|(?<=[\s(\[{:=,]))['\"`]")  # an opening quote, not the apostrophe of "Go's"
 _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 
 
