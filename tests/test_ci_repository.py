@@ -449,3 +449,58 @@ def test_a_broken_chart_does_not_block_writing_the_baseline(harden, tmp_path):
     }
     code, again, _ = check_json(harden, repo, ".", "--baseline", "baseline.json")
     assert (code, again["baseline"]) == (3, {"new": 0, "fixed": []})
+
+
+# --- locations: the line that produces the field --------------------------------------------------
+
+
+def sarif_lines(harden, repo: Path, chart: str, *args: str) -> list[tuple]:
+    """(kind, container, rule, template file, line) of each SARIF result."""
+    log = json.loads(harden("check", chart, *args, "--format", "sarif", cwd=repo).stdout)
+    located = []
+    for result in log["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        kind = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].split("/")[0]
+        located.append((kind, result["properties"].get("container"), result["ruleId"],
+                        physical["artifactLocation"]["uri"], physical["region"]["startLine"]))
+    return located
+
+
+def test_jenkins_like_locations_survive_comments_and_helper_containers(harden, tmp_path):
+    """The StatefulSet's pod spec opens with a multi-line {{/* */}} comment whose lines start at
+    column 0, and its config-reload container comes from a helper through an include line: each
+    finding is on its own container's line (the init container's dash line, the include line for
+    the sidecar, the jenkins container's securityContext), not all on the pod's spec:."""
+    repo = copy_shapes(tmp_path, "jenkins")
+    template = "charts/jenkins/templates/controller-statefulset.yaml"
+    located = sarif_lines(harden, repo, "charts/jenkins")
+    lines = {(container, line) for kind, container, _, uri, line in located if kind == "StatefulSet" and uri == template}
+    assert lines == {("init", 25), ("config-reload", 30), ("jenkins", 34)}
+    assert [line for kind, _, _, uri, line in located if kind == "StatefulSet" and uri != template] == []
+
+
+def test_vault_like_locations_point_at_the_template_and_include_lines(harden, tmp_path):
+    """vault's container securityContext comes from ``{{- template ... }}`` and the pod's from
+    ``{{- include ... }}``: findings point at those lines, not at the container's name."""
+    repo = copy_shapes(tmp_path, "vault")
+    template = "charts/vault/templates/server-statefulset.yaml"
+    assert sarif_lines(harden, repo, "charts/vault") == [
+        ("StatefulSet", "vault", "run-as-non-root", template, 18),
+        ("StatefulSet", "vault", "drop-capabilities", template, 18),
+        ("StatefulSet", "vault", "read-only-root-filesystem", template, 18),
+        ("StatefulSet", "vault", "seccomp-profile", template, 18),
+    ]
+
+
+def test_a_container_not_written_in_the_template_is_not_put_on_another_one(tmp_path):
+    """No include line, and the only literal container has another name: no container's line."""
+    from helm_harden.report.locations import find_line
+
+    path = tmp_path / "deployment.yaml"
+    path.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: app\n          image: example/app:1\n"
+    )
+    location = ("spec", "template", "spec", "containers", 0, "securityContext")
+    assert find_line(path, "Deployment", "web", location, "app") == 9
+    assert find_line(path, "Deployment", "web", location, "sidecar") == 8  # its containers: key

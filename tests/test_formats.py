@@ -384,7 +384,7 @@ def test_sarif_unit(scan):
     assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
         ("run-as-non-root", "error", 15),
         ("seccomp-profile", "error", 14),  # not spelled out: the container's securityContext
-        ("selinux-options", "note", 9),  # set by a template action: the pod's securityContext
+        ("selinux-options", "note", 10),  # set by a template action: the toYaml line that writes it
         ("run-as-non-root", "error", 15),
         ("image-tag-pinned", "warning", 17),  # the second container, found by its name
     ]
@@ -460,7 +460,7 @@ def test_junit_unit(scan):
         (TEMPLATE, f"{name} run-as-non-root", "15", ("failure", "container app: runAsNonRoot is false, not true", "error")),
         (TEMPLATE, f"{name} seccomp-profile", None, ("skipped", "in the baseline", None)),
         (TEMPLATE, f"{name} image-tag-pinned", None, None),
-        (TEMPLATE, f"{name} selinux-options", "9", ("failure", 'SELinux type "spc_t" is 100% privileged,\nsee: docs', "info")),
+        (TEMPLATE, f"{name} selinux-options", "10", ("failure", 'SELinux type "spc_t" is 100% privileged,\nsee: docs', "info")),
         (TEMPLATE, f"{name} run-as-non-root", None, ("skipped", f"suppressed: {SUPPRESSION}", None)),
         (TEMPLATE, f"{name} seccomp-profile", None, None),
         (TEMPLATE, f"{name} image-tag-pinned", "17",

@@ -8,10 +8,15 @@ component. Kustomize's origin annotation is relative to the kustomization direct
 YAML file is its own source.
 
 The line is found in the template text by walking the finding's path: each key is searched
-among the children of the one found before it (by indentation; template actions are skipped),
-list items by container name, else by position. The deepest key the template spells out wins:
-``runAsNonRoot:`` when it is written there, else its ``securityContext:``, else the container's
-``- name:``. When nothing matches, the object's ``kind:`` line, else 1. Nothing here raises for a
+among the children of the one found before it (by indentation; template actions are skipped,
+and one spread over several lines, such as a ``{{/* … */}}`` comment, is blanked first so that its
+inner lines cannot end a key's scope), list items by container name, else by position. The
+deepest key the template spells out wins: ``runAsNonRoot:`` when it is written there, else its
+``securityContext:``, else the container's ``- name:``. Where the text stops spelling the path
+out, an ``include``/``template``/``toYaml``/``tpl`` line inside that names the missing key (or,
+inside a mapping key, any such line) is the line that produces it; a container found in none
+of the literal items is the include line that writes containers from a helper, and never
+another container's line. When nothing matches, the object's ``kind:`` line, else 1. Nothing here raises for a
 missing or unreadable file: the answer is then "no file".
 
 Paths are made relative to the root of the git work tree holding the file (a ``.git`` entry
@@ -165,9 +170,12 @@ class _Line:
     dash: bool  # opens a sequence item
     column: int  # column of the key (after the dash on an item line)
     key: str | None  # the mapping key it opens, if it opens one
-    value: str  # the text after the key's colon, unquoted
+    value: str  # the text after the key's colon, unquoted (a producer: its whole text)
+    producer: bool = False  # a template action that writes YAML (include, template, toYaml, tpl)
 
 
+_PRODUCER = re.compile(r"\b(?:include|template|toYaml|tpl)\b")
+_ACTION = re.compile(r"\{\{.*?\}\}", re.S)
 _KEY = re.compile(r"""(?:"(?P<double>[^"]*)"|'(?P<single>[^']*)'|(?P<plain>[^\s"'#{\[\]][^:#]*?))[ \t]*:(?:[ \t]+(?P<value>.*))?$""")
 
 
@@ -189,14 +197,21 @@ def _read_documents(path: str, mtime_ns: int, size: int) -> list[tuple[int, list
         return []
     documents = []
     for first_line, chunk in split_stream(text):
+        # An action over several lines ({{/* a comment */}}, a long include) keeps its line breaks
+        # and nothing else: its inner lines are not YAML, and must not end the scope of a key.
+        chunk = _ACTION.sub(lambda m: m[0] if "\n" not in m[0] else "\n" * m[0].count("\n"), chunk)
         lines = [line for offset, raw in enumerate(chunk.splitlines()) if (line := _parse(offset, raw))]
         documents.append((first_line, lines))
     return documents
 
 
 def _parse(offset: int, raw: str) -> _Line | None:
-    """A line that carries YAML structure; None for blanks, comments and template actions."""
+    """A line that carries YAML structure, or a producer action; None for blanks, comments and
+    other template actions."""
     stripped = raw.lstrip(" ")
+    if stripped.startswith("{{") and _PRODUCER.search(stripped) and not stripped.startswith(("{{/*", "{{- /*")):
+        indent = len(raw) - len(stripped)
+        return _Line(offset, indent, False, indent, None, stripped.strip(), True)
     if not stripped.strip() or stripped.startswith(("#", "{{", "---", "...")):
         return None
     indent = len(raw) - len(stripped)
@@ -253,7 +268,8 @@ def _root_key(lines: list[_Line], key: str, value: str | None = None) -> _Line |
 
 
 def _walk(lines: list[_Line], location: tuple, container: str | None) -> _Line | None:
-    """The line of the deepest prefix of ``location`` that the text spells out, or None."""
+    """The line of the deepest prefix of ``location`` that the text spells out, or None; where the
+    text stops spelling it out, the include or template line inside that produces the rest."""
     node: _Node | None = None  # None is the document root
     found = None
     previous_key = None
@@ -263,13 +279,36 @@ def _walk(lines: list[_Line], location: tuple, container: str | None) -> _Line |
                 break
             wanted = container if previous_key in CONTAINER_FIELDS else None
             node = _item(lines, node.index, step, wanted)
+            if isinstance(node, _Line):  # the item comes from a helper: its include line
+                return node
         else:
-            node = _child_key(lines, node, str(step))
+            child = _child_key(lines, node, str(step))
+            if child is None and node is not None:
+                return _producer(lines, node, str(step)) or found
+            node = child
             previous_key = step
         if node is None:
             break
         found = lines[node.index]
     return found
+
+
+def _producer(lines: list[_Line], node: _Node, key: str) -> _Line | None:
+    """The producer action within ``node`` that writes ``key``: one naming it (an include of
+    "x.securityContext", a toYaml of .Values.securityContext), else, inside a mapping key, the
+    first producer (a toYaml of the mapping's settings)."""
+    line = lines[node.index]
+    floor = line.indent if node.item else line.column
+    producers = []
+    for below in lines[node.index + 1:]:
+        if below.producer:
+            producers.append(below)
+        elif below.indent <= floor:
+            break
+    naming = [p for p in producers if key.lower() in p.value.lower()]
+    if naming:
+        return naming[0]
+    return producers[0] if producers and not node.item else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +334,8 @@ def _child_key(lines: list[_Line], parent: _Node | None, key: str) -> _Node | No
         start = parent.index + 1
     for index in range(start, len(lines)):
         line = lines[index]
+        if line.producer:
+            continue
         if line.indent <= floor:
             break
         if child_column is None:
@@ -304,26 +345,36 @@ def _child_key(lines: list[_Line], parent: _Node | None, key: str) -> _Node | No
     return None
 
 
-def _item(lines: list[_Line], parent: int, position: int, name: str | None) -> _Node | None:
-    """A sequence item under the key at ``parent``: the one with that ``name:``, else by position."""
+def _item(lines: list[_Line], parent: int, position: int, name: str | None) -> _Node | _Line | None:
+    """A sequence item under the key at ``parent``: the one with that ``name:``; else the line that
+    includes items from a helper; else by position, unless every item names another container."""
     key_column = lines[parent].column
     items: list[int] = []
+    producers: list[_Line] = []
     item_indent = None
     for index in range(parent + 1, len(lines)):
         line = lines[index]
+        if line.producer:
+            producers.append(line)
+            continue
         if item_indent is None:
-            if not line.dash or line.indent < key_column:
-                return None  # the sequence comes from a template action, or is in flow style
+            if not line.dash or line.indent < key_column:  # written by a template action, or in flow style
+                return producers[0] if producers else None
             item_indent = line.indent
         if line.indent < item_indent or (line.indent == item_indent and not line.dash):
             break
         if line.indent == item_indent:
             items.append(index)
     if name is not None:
+        names = []
         for index in items:
             named = _child_key(lines, _Node(index, True), "name")
-            if named is not None and lines[named.index].value == name:
+            names.append(lines[named.index].value if named is not None else "{{")
+            if names[-1] == name:
                 return _Node(index, True)
-    if position < len(items):
+        if producers:
+            return producers[0]
+        if items and all("{{" not in written for written in names):
+            return None  # the container is not written here: no other one stands for it
         return _Node(items[position], True)
     return _Node(items[0], True) if len(items) == 1 else None  # one item written in a range loop stands for all
