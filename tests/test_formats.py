@@ -228,14 +228,14 @@ def test_junit_cases_name_object_rule_and_template(repository_junit):
     assert [case.get("name") for case in deployment] == [f"Deployment/release-name-webapp {rule.id}" for rule in DEFAULT_RULES]
     by_name = {case.get("name"): case for case in deployment}
     limits = by_name["Deployment/release-name-webapp resource-limits"]
-    assert (limits.get("file"), limits.get("line")) == (template, "61")
+    assert (limits.get("file"), limits.get("line")) == (template, "62")  # resources: comes from its toYaml line
     failure = limits.find("failure")
     assert failure.get("type") == "warning"
     assert failure.get("message") == (
         "container webapp: has no cpu request; container webapp: has no memory request; container webapp: has no memory limit"
     )
     assert failure.text.splitlines() == [
-        f"warning resource-limits at /spec/template/spec/containers/0/resources/{field} ({template}:61): "
+        f"warning resource-limits at /spec/template/spec/containers/0/resources/{field} ({template}:62): "
         f"container webapp: has no {what}"
         for field, what in (("requests/cpu", "cpu request"), ("requests/memory", "memory request"),
                             ("limits/memory", "memory limit"))
@@ -488,7 +488,7 @@ def test_github_unit(scan):
         "::error file=charts/broken/ci/bad-values.yaml,title=render failed::charts/broken (ci/bad-values.yaml): "
         "helm template charts/broken failed with exit code 1%0A" + PLAIN_STDERR,
         f"::error file={TEMPLATE},line=15,title=run-as-non-root::Deployment rel-web, container app: runAsNonRoot is false, not true",
-        f'::notice file={TEMPLATE},line=9,title=selinux-options::Deployment rel-web: SELinux type "spc_t" is 100%25 privileged,%0Asee: docs',
+        f'::notice file={TEMPLATE},line=10,title=selinux-options::Deployment rel-web: SELinux type "spc_t" is 100%25 privileged,%0Asee: docs',
         f"::warning file={TEMPLATE},line=17,title=image-tag-pinned::Deployment rel-web, container sidecar: "
         f"image busybox has no tag, so it means latest (values: ci/edge-values.yaml) ({NOTE})",
         "helm-harden: 3 findings (1 error, 1 warning, 1 notice) in 2 workloads; "

@@ -350,12 +350,15 @@ def _item(lines: list[_Line], parent: int, position: int, name: str | None) -> _
     includes items from a helper; else by position, unless every item names another container."""
     key_column = lines[parent].column
     items: list[int] = []
-    producers: list[_Line] = []
+    producers: list[_Line] = []  # the include lines that write items of this sequence
     item_indent = None
     for index in range(parent + 1, len(lines)):
         line = lines[index]
         if line.producer:
-            producers.append(line)
+            # One inside an item writes that item's fields, and one no deeper than the key writes
+            # its siblings: neither writes items.
+            if line.indent > lines[parent].indent and (item_indent is None or line.indent <= item_indent):
+                producers.append(line)
             continue
         if item_indent is None:
             if not line.dash or line.indent < key_column:  # written by a template action, or in flow style
@@ -376,5 +379,6 @@ def _item(lines: list[_Line], parent: int, position: int, name: str | None) -> _
             return producers[0]
         if items and all("{{" not in written for written in names):
             return None  # the container is not written here: no other one stands for it
+    if position < len(items):
         return _Node(items[position], True)
     return _Node(items[0], True) if len(items) == 1 else None  # one item written in a range loop stands for all
