@@ -220,4 +220,5 @@ def test_diff_refuses_what_it_cannot_combine_with(harden, tmp_path):
     ):
         result = harden("check", "-", "--diff", *extra, stdin=POD)
         assert result.returncode == 2 and result.stdout == "", option
-        assert f"Error: --diff cannot be combined with {option}" in result.stderr
+        assert result.stderr == (
+            f"helm-harden: error: --diff cannot be combined with {option} (see: python -m helm_harden check --help)\n")

@@ -182,7 +182,8 @@ def test_a_chart_repository_gets_one_overlay_per_chart(harden, tmp_path):
 def test_a_chart_repository_takes_an_output_dir_not_an_output(harden, tmp_path):
     result = harden("fix", str(CHARTS), "--output", str(tmp_path / "x.yaml"))
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
-        2, "Error: a directory of charts gets one file per chart: use --output-dir, not --output")
+        2, "helm-harden: error: a directory of charts gets one file per chart: use --output-dir, not --output"
+           " (see: python -m helm_harden fix --help)")
 
 
 def test_a_chart_that_refuses_the_markers_says_the_keys_are_not_known(fixed):
