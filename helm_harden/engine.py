@@ -88,10 +88,9 @@ class Engine:
             if data is None:
                 continue
             result.objects += 1
-            self._remember_service_accounts(data)
             aliased = AliasedNodes.of(document, data)
             hardened = self._hardened_copy(document) if self.pss_level else None
-            for index, pod in enumerate(pods_in(data, self._workloads)):
+            for index, pod in enumerate(self.pods(data)):
                 result.workloads += 1
                 namespace = pod.namespace or self.namespace
                 workload = Workload(
@@ -111,7 +110,7 @@ class Engine:
         """The document's pods as post-render would leave them (a fresh parse, filled)."""
         hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
         self.fill(document, hardened)
-        return list(pods_in(hardened, self._workloads))
+        return list(self.pods(hardened))
 
     def _judge(self, document, pod, hardened_pod, level, version, aliased, values_file):
         """The --pss findings of one pod, and its control violations for the verdict.
@@ -162,8 +161,7 @@ class Engine:
         remaining: list[Finding] = []
         edits: list = []
         aliased = AliasedNodes.of(document, data)
-        self._remember_service_accounts(data)
-        for pod in pods_in(data, self._workloads):
+        for pod in self.pods(data):
             for finding, violation in self.findings(document, pod, aliased):
                 if finding.fixable:
                     fixed.append(finding)
@@ -184,7 +182,7 @@ class Engine:
         """After the fixes, nothing fixable is left, and nothing is wrong that was not before."""
         known = {(finding.rule, finding.location) for finding in remaining}
         aliased = AliasedNodes.of(document, data)
-        for pod in pods_in(data, self._workloads):
+        for pod in self.pods(data):
             for finding, _ in self.findings(document, pod, aliased):
                 if finding.fixable:
                     raise InternalError(
@@ -231,6 +229,12 @@ class Engine:
             return True
         # A ServiceAccount's automountServiceAccountToken decides its pods' token-automount finding.
         return header.kind == "ServiceAccount" and header.api_version == "v1"
+
+    def pods(self, data) -> Iterator[Pod]:
+        """The pods of one object, looked up in this run's workload table (the config may add CRDs).
+        A ServiceAccount among them is remembered first: the pods it names inherit its token setting."""
+        self._remember_service_accounts(data)
+        return pods_in(data, self._workloads)
 
     def _remember_service_accounts(self, data) -> None:
         """Note each ServiceAccount's automountServiceAccountToken, which its pods inherit."""

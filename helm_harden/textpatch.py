@@ -108,7 +108,7 @@ def _additions(edits) -> dict:
 
 def _plan(text: str, node, key_column, additions, depth: int, style: _Style, out: list) -> None:
     """Record the replacements that add ``additions`` (a dict, or an `_Append`) under ``node``."""
-    if _is_null(node):
+    if loader.is_null(node):
         raise Unsupported("a null value where a mapping or list is needed")
     if isinstance(additions, _Append):
         out.append(_append_items(text, node, list(additions), style, depth))
@@ -200,10 +200,6 @@ def _owns_line(text: str, node) -> bool:
     line_end = text.find("\n", node.end_mark.index)
     rest = text[node.end_mark.index : len(text) if line_end == -1 else line_end].strip()
     return not rest or rest.startswith("#")
-
-
-def _is_null(node) -> bool:
-    return loader.is_null(node)
 
 
 def _block(value, indent: int, style: _Style) -> list[str]:

@@ -26,7 +26,7 @@ from helm_harden.manifest import parse_documents
 from helm_harden.overlay_yaml import format_overlay
 from helm_harden.patch import AppendMissing, SetDefault
 from helm_harden.values_probe import KeyPath, Landing, Probe, named_path
-from helm_harden.workload import INHERITED_FIELDS, pods_in
+from helm_harden.workload import INHERITED_FIELDS
 
 
 @dataclass
@@ -86,7 +86,7 @@ def check_render(engine: Engine, text: str, origin: str) -> list[Checked]:
         ordinal = ordinals.get((document.source, kind), 0)
         ordinals[(document.source, kind)] = ordinal + 1
         aliased = AliasedNodes.of(document, data)
-        for pod in pods_in(data):
+        for pod in engine.pods(data):
             keys = ((document.source, kind, pod.name), ("#", document.source, kind, ordinal))
             for finding, violation in engine.findings(document, pod, aliased):
                 checked.append(Checked(finding, violation, data, keys))

@@ -45,9 +45,6 @@ def check(pod, container, context: RuleContext):
 
 def _must_escalate(container) -> bool:
     """The API rejects allowPrivilegeEscalation: false together with these."""
-    context = container.security_context
-    if context.get("privileged") is True:
+    if container.security_context.get("privileged") is True:
         return True
-    capabilities = context.get("capabilities")
-    added = capabilities.get("add") if isinstance(capabilities, dict) else None
-    return isinstance(added, list) and any(c in ("SYS_ADMIN", "CAP_SYS_ADMIN") for c in added)
+    return any(c in ("SYS_ADMIN", "CAP_SYS_ADMIN") for c in container.capabilities("add"))
