@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helm_harden import render
-from helm_harden.engine import AliasedNodes, Engine, object_of
+from helm_harden.engine import AliasedNodes, Engine
 from helm_harden.errors import ToolError
-from helm_harden.manifest import parse_documents
 from helm_harden.overlay_yaml import format_overlay
 from helm_harden.patch import AppendMissing, SetDefault
-from helm_harden.values_probe import KeyPath, Landing, Probe, named_path
+from helm_harden.values_probe import KeyPath, Landing, Probe, named_path, object_keys
 from helm_harden.workload import INHERITED_FIELDS
 
 
@@ -77,17 +76,9 @@ class FixOutcome:
 def check_render(engine: Engine, text: str, origin: str) -> list[Checked]:
     """Every finding of a rendered stream, with the violation and object it came from."""
     checked: list[Checked] = []
-    ordinals: dict[tuple, int] = {}
-    for document in parse_documents(text, origin):
-        data = object_of(document)
-        if data is None:
-            continue
-        kind = data.get("kind")
-        ordinal = ordinals.get((document.source, kind), 0)
-        ordinals[(document.source, kind)] = ordinal + 1
+    for document, data, keys in object_keys(text, origin):
         aliased = AliasedNodes.of(document, data)
         for pod in engine.pods(data):
-            keys = ((document.source, kind, pod.name), ("#", document.source, kind, ordinal))
             for finding, violation in engine.findings(document, pod, aliased):
                 checked.append(Checked(finding, violation, data, keys))
     return checked

@@ -31,6 +31,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from helm_harden import loader, render
 from helm_harden.chart_copy import VALUES_KIND, values_only_copy
@@ -174,22 +175,30 @@ def _with_leaf_markers(values: dict) -> tuple[dict, dict[str, KeyPath], list[Key
     return marked, ids, []
 
 
-def _collect(text: str, ids: dict[str, KeyPath], switches: tuple, target: dict, leaf: bool, keep_existing: bool) -> None:
-    """Record where the markers of one probe render came out, per object and path."""
+def object_keys(text: str, origin: str) -> Iterator[tuple]:
+    """``(document, object, keys)`` for each object of a render: its keys identify the same
+    object in another render of the chart, by name and, for names a render changes (markers,
+    ``randAlphaNum``), by its kind's position in its template."""
+    from helm_harden.engine import object_of
     from helm_harden.manifest import parse_documents
 
     ordinals: dict[tuple, int] = {}
-    for document in parse_documents(text, "probe"):
-        data = document.data
-        if not isinstance(data, dict):
+    for document in parse_documents(text, origin):
+        data = object_of(document)  # a document that is not an object is the chart's error
+        if data is None:
             continue
         kind = data.get("kind")
+        ordinal = ordinals[(document.source, kind)] = ordinals.get((document.source, kind), -1) + 1
         metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        by_position = (document.source, kind, ordinals.setdefault((document.source, kind), 0))
-        ordinals[(document.source, kind)] += 1
+        yield document, data, ((document.source, kind, metadata.get("name")), ("#", document.source, kind, ordinal))
+
+
+def _collect(text: str, ids: dict[str, KeyPath], switches: tuple, target: dict, leaf: bool, keep_existing: bool) -> None:
+    """Record where the markers of one probe render came out, per object and path."""
+    for _, data, keys in object_keys(text, "probe"):
         found: dict[tuple, list[Landing]] = {}
         _walk(data, (), ids, switches, leaf, found)
-        for key in ((document.source, kind, metadata.get("name")), ("#",) + by_position):
+        for key in keys:
             landings = target.setdefault(key, {})
             for path, new in found.items():
                 if keep_existing and path in landings:
