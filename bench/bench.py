@@ -4,6 +4,7 @@
     python bench/bench.py                          # everything (50 MB streams: minutes)
     python bench/bench.py table --size-mb 5        # the speed table, quickly
     python bench/bench.py table --compare main     # the same table for another commit, side by side
+    python bench/bench.py table --startup-only     # only the start-up rows (--version, a small check, helm)
     python bench/bench.py charts                   # check on every chart in charts-under-test/
     python bench/bench.py repo                     # a multi-chart scan with 1, 2 and N workers
 
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=11, help="runs per start-up or chart measurement (default 11)")
     parser.add_argument("--copies", type=int, default=6, help="copies of each chart in the repo scan (default 6)")
     parser.add_argument("--compare", metavar="COMMIT", help="also measure this commit of helm-harden, in the same run")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="table: only the start-up rows (--version, a small check, helm --post-renderer)")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="time commands by the processor time they use (default) or by elapsed time")
     args = parser.parse_args()
@@ -156,7 +159,7 @@ def main() -> None:
             bench.cli(tree, "--version")
         print(f"machine: {machine()}; times are {'processor' if CLOCK == 'cpu' else 'elapsed'} times")
         if args.what in ("all", "table"):
-            bench.table(args.size_mb, args.filled_mb or max(args.size_mb / 10, 0.5))
+            bench.table(args.size_mb, args.filled_mb or max(args.size_mb / 10, 0.5), streams=not args.startup_only)
         if args.what in ("all", "charts"):
             bench.charts()
         if args.what in ("all", "repo"):
@@ -194,7 +197,21 @@ class Bench:
         path.write_text(text, encoding="utf-8")
         return str(path), path.stat().st_size / 1e6
 
-    def table(self, size_mb: float, filled_mb: float) -> None:
+    def table(self, size_mb: float, filled_mb: float, streams: bool = True) -> None:
+        figures: dict[str, dict[str, float]] = {tree.name: {} for tree in self.trees}
+        rows = self.stream_rows(size_mb, filled_mb, figures) if streams else []
+        rows += self.startup_rows(figures)
+        names = [tree.name for tree in self.trees]
+        print(f"{'figure':<66} {'baseline':>10} " + " ".join(f"{name[:12]:>12}" for name in names) + f" {'target':>11}")
+        for label, baseline, key, form, target in rows:
+            values = " ".join(f"{form.format(figures[name][key]):>12}" for name in names)
+            print(f"{label:<66} {baseline:>10} {values} {target:>11}")
+        if streams:
+            idle_mb = run([sys.executable, "-c", "pass"], memory=True).peak_mb
+            print(f"(python -c pass alone peaks at {idle_mb:.0f} MB: a small stream's memory ratios are mostly the interpreter)")
+
+    def stream_rows(self, size_mb: float, filled_mb: float, figures: dict) -> list[tuple]:
+        """check and post-render of large streams: speed and peak memory, into ``figures``."""
         size = int(size_mb * 1e6)
         chart_text, chart_objects, workload_share = chart_shaped_stream(size)
         chart_path, chart_mb = self.write("chart-shaped.yaml", chart_text)
@@ -205,20 +222,14 @@ class Bench:
         filled_text, filled_objects = filled_stream(int(filled_mb * 1e6))
         filled_path, filled_mb = self.write("filled.yaml", filled_text)
         del filled_text
-        small_text = small_chart_render()
-        small_path, small_mb = self.write("small.yaml", small_text)
 
         python = sys.executable
         print(f"== speed table: chart-shaped stream {chart_mb:.1f} MB ({chart_objects} objects, "
               f"{100 * workload_share:.1f}% of the bytes in workloads), workload-only {workload_mb:.1f} MB "
-              f"({workload_objects} objects), every document filled {filled_mb:.1f} MB ({filled_objects} objects), "
-              f"rendered file {1000 * small_mb:.1f} kB")
-        rows: list[tuple[str, str, dict[str, str], str]] = []
-
+              f"({workload_objects} objects), every document filled {filled_mb:.1f} MB ({filled_objects} objects)")
         bare_chart = run([python, "-c", _BARE_PARSE, chart_path])
         bare_workload = run([python, "-c", _BARE_PARSE, workload_path])
         check = ["check", "--format", "json", "--fail-on", "never"]
-        figures: dict[str, dict[str, float]] = {tree.name: {} for tree in self.trees}
         for tree in self.trees:
             chart_check = self.cli(tree, *check, chart_path, memory=True)
             workload_check = self.cli(tree, *check, workload_path, memory=True)
@@ -233,6 +244,21 @@ class Bench:
                 memory_check_workload=workload_check.peak_mb / workload_mb,
                 memory_post=chart_post.peak_mb / chart_mb,
             )
+        return [
+            ("check, chart-shaped stream / bare CSafeLoader parse", f"{bare_chart.seconds:.2f} s", "check_chart", "{:.2f}", "<= 0.25"),
+            ("check, workload-only stream / bare CSafeLoader parse", f"{bare_workload.seconds:.2f} s", "check_workload", "{:.2f}", "<= 1.1"),
+            ("post-render throughput, chart-shaped stream", "", "post_chart", "{:.1f} MB/s", ">= 30 MB/s"),
+            ("post-render throughput, every document filled", "", "post_filled", "{:.2f} MB/s", ">= 3 MB/s"),
+            ("peak memory of check / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_check", "{:.2f}", "<= 1.0"),
+            ("peak memory of check / input (workload-only)", f"{workload_mb:.1f} MB", "memory_check_workload", "{:.2f}", "<= 1.0"),
+            ("peak memory of post-render / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_post", "{:.2f}", "<= 2.0"),
+        ]
+
+    def startup_rows(self, figures: dict) -> list[tuple]:
+        """Start-up: --version and a small check against python -c pass, helm with and without us."""
+        small_path, small_mb = self.write("small.yaml", small_chart_render())
+        print(f"== start-up: rendered file {1000 * small_mb:.1f} kB")
+        python = sys.executable
         startup = {tree.name: ([], []) for tree in self.trees}
         bare_start = []
         for _ in range(self.repeat):  # alternate, so that load on the machine hits every command alike
@@ -241,7 +267,6 @@ class Bench:
                 startup[tree.name][0].append(self.cli(tree, "--version").seconds)
                 startup[tree.name][1].append(self.cli(tree, "check", small_path, "--fail-on", "never").seconds)
         bare_start_s = statistics.median(bare_start)
-        idle_mb = run([python, "-c", "pass"], memory=True).peak_mb
         for tree in self.trees:
             versions, small_checks = startup[tree.name]
             figures[tree.name]["version"] = statistics.median(versions) / bare_start_s
@@ -249,25 +274,11 @@ class Bench:
         charts, helm_ratios = self.post_renderer_ratios()
         for tree in self.trees:
             figures[tree.name]["helm_post_render"] = statistics.median(helm_ratios[tree.name])
-
-        rows = [
-            ("check, chart-shaped stream / bare CSafeLoader parse", f"{bare_chart.seconds:.2f} s", "check_chart", "{:.2f}", "<= 0.25"),
-            ("check, workload-only stream / bare CSafeLoader parse", f"{bare_workload.seconds:.2f} s", "check_workload", "{:.2f}", "<= 1.1"),
-            ("post-render throughput, chart-shaped stream", "", "post_chart", "{:.1f} MB/s", ">= 30 MB/s"),
-            ("post-render throughput, every document filled", "", "post_filled", "{:.2f} MB/s", ">= 3 MB/s"),
-            ("peak memory of check / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_check", "{:.2f}", "<= 1.0"),
-            ("peak memory of check / input (workload-only)", f"{workload_mb:.1f} MB", "memory_check_workload", "{:.2f}", "<= 1.0"),
-            ("peak memory of post-render / input (chart-shaped)", f"{chart_mb:.1f} MB", "memory_post", "{:.2f}", "<= 2.0"),
+        return [
             ("helm-harden --version / python -c pass", f"{1000 * bare_start_s:.0f} ms", "version", "{:.2f}", "<= 2"),
             (f"check of a {1000 * small_mb:.0f} kB rendered file / python -c pass", f"{1000 * bare_start_s:.0f} ms", "small_check", "{:.2f}", "<= 3"),
             (f"helm template --post-renderer / helm template (median of {len(charts)} charts)", "", "helm_post_render", "{:.2f}", "<= 1.3"),
         ]
-        names = [tree.name for tree in self.trees]
-        print(f"{'figure':<66} {'baseline':>10} " + " ".join(f"{name[:12]:>12}" for name in names) + f" {'target':>11}")
-        for label, baseline, key, form, target in rows:
-            values = " ".join(f"{form.format(figures[name][key]):>12}" for name in names)
-            print(f"{label:<66} {baseline:>10} {values} {target:>11}")
-        print(f"(python -c pass alone peaks at {idle_mb:.0f} MB: a small stream's memory ratios are mostly the interpreter)")
 
     def post_renderer_ratios(self) -> tuple[list[Path], dict[str, list[float]]]:
         """Per chart: median ``helm template --post-renderer helm-harden`` / median ``helm template``."""
