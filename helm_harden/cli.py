@@ -10,14 +10,12 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from helm_harden import VERSION_MESSAGE, __version__
-from helm_harden.config import load_config, resolve_config, unused_config_near
-from helm_harden.engine import Engine
 from helm_harden.kube_version import parse_kube_version
-from helm_harden.findings import ScanResult
 from helm_harden.errors import (
     EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
 )
@@ -25,11 +23,18 @@ from helm_harden.files import write_whole
 from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin, read_stdin_pieces
 from helm_harden.manifest import parse_documents
 from helm_harden.report import FORMATTERS, RULE_FORMATTERS
-from helm_harden.report.changes import format_diff, format_post_render_summary
 from helm_harden.report.labels import visible
 from helm_harden.report.summary import active, plural
-from helm_harden.repository import find_charts, scan_repository
 from helm_harden.rules.base import Severity
+
+if TYPE_CHECKING:
+    from helm_harden.config import Config
+    from helm_harden.engine import Engine
+    from helm_harden.findings import ScanResult
+
+# Each command imports what only it uses (the config and its rules, the engine, the report
+# formats, the repository scan) when it runs: every import counts in the start-up time of a
+# post-renderer that Helm starts on every install, and of a small check.
 
 FAIL_ON_CHOICES = ["info", "warning", "error", "never"]
 _CONFIG_HELP = "Config file (default: $HELM_HARDEN_CONFIG, else .helm-harden.yaml in the current directory or above)."
@@ -137,6 +142,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
         selecting = shard or changed_since or excludes
         if repository or (is_chart_repository_root(target) and not pss_level):
+            from helm_harden.repository import find_charts, scan_repository
             from helm_harden.selection import Shard, select_charts
 
             part = Shard.parse(shard) if shard else None
@@ -193,13 +199,23 @@ def _engine(config, kube_version: str | None, namespace: str | None, pss_level: 
     $HELM_NAMESPACE, else, for a ``release`` that check renders itself, ``default`` (where helm
     install would put it). A post-renderer or Kustomize function is told no release namespace,
     and guessing one would apply or skip exemptions by chance: it stays unknown (None)."""
+    from helm_harden.engine import Engine
+
     namespace = namespace or os.environ.get("HELM_NAMESPACE") or ("default" if release else None)
     return Engine(config, _kube_version(kube_version or config.kube_version), namespace,
                   pss_level=pss_level, baseline=baseline)
 
 
-def _check_config(config_path: str | None, target: str):
-    config = resolve_config(config_path)
+def _resolve_config(config_path: str | None) -> Config:
+    from helm_harden.config import resolve_config
+
+    return resolve_config(config_path)
+
+
+def _check_config(config_path: str | None, target: str) -> Config:
+    from helm_harden.config import unused_config_near
+
+    config = _resolve_config(config_path)
     unused = unused_config_near(target, config_path, config)
     if unused:
         click.echo(f"helm-harden: warning: {unused} is not used: the config comes from the current directory or above "
@@ -242,6 +258,8 @@ def _write_reports(result: ScanResult, reports: list[tuple[str, str | None]]) ->
 
 
 def _check_diff(engine: Engine, documents, fail_on: str) -> int:
+    from helm_harden.report.changes import format_diff
+
     results = [(document, engine.harden(document)) for document in documents]
     _emit(format_diff(results))
     findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
@@ -333,6 +351,7 @@ def fix(target, extra, formats, outputs, output_dir, config_path, kube_version, 
     def run() -> int:
         from helm_harden.remedy import FIX_FILES, fix_one_chart, fix_output, verdicts  # probing loads only for fix
         from helm_harden.report.fix_summary import format_fix_summary
+        from helm_harden.repository import find_charts
 
         if target.startswith("-"):
             raise click.UsageError("give the chart first, then helm flags")
@@ -384,7 +403,7 @@ def post_render(config_path, **options):
     Documents that need no fix come out byte for byte; nothing is dropped or reordered. Use it
     as Helm 3's --post-renderer, Helm 4's postrenderer plugin, or in any pipeline.
     """
-    sys.exit(_guarded(lambda: _post_render(lambda: resolve_config(config_path), **options)))
+    sys.exit(_guarded(lambda: _post_render(lambda: _resolve_config(config_path), **options)))
 
 
 @main.command("kustomize-transformer")
@@ -392,7 +411,12 @@ def post_render(config_path, **options):
 @_post_render_options
 def kustomize_transformer(config_file, **options):
     """Kustomize legacy exec transformer: CONFIG_FILE is the HardenTransformer object Kustomize passes."""
-    sys.exit(_guarded(lambda: _post_render(lambda: load_config(config_file, envelope=True), **options)))
+    def load():
+        from helm_harden.config import load_config
+
+        return load_config(config_file, envelope=True)
+
+    sys.exit(_guarded(lambda: _post_render(load, **options)))
 
 
 @main.command("krm-function")
@@ -417,6 +441,8 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
         if report_path and not isinstance(error, OutputError):
             write_whole(report_path, f"helm-harden: error: {error}\n", "report")
         raise
+    from helm_harden.report.changes import format_post_render_summary
+
     summary = format_post_render_summary(results)
     refused = _reaches(active(f for hardened in results for f in hardened.remaining), fail_on)
     refusal = f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream\n" if refused else ""
@@ -452,7 +478,7 @@ def _harden_stream(load, kube_version, namespace):
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show severities and options from this config.")
 def rules(output_format, config_path):
     """List every rule: ID, severity, fix and what it checks."""
-    sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](resolve_config(config_path))) or 0))
+    sys.exit(_guarded(lambda: _emit(RULE_FORMATTERS[output_format](_resolve_config(config_path))) or 0))
 
 
 @main.command()

@@ -13,7 +13,6 @@ import gc
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
-from helm_harden.admission import WorkloadVerdict, control_violation, namespace_levels, verdict_line, verdict_of
 from helm_harden.config import Config
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
@@ -26,6 +25,7 @@ from helm_harden.rules.base import Violation
 from helm_harden.workload import WORKLOADS, Pod, mapping, may_hold_pods, objects_in, pods_in
 
 if TYPE_CHECKING:
+    from helm_harden.admission import WorkloadVerdict
     from helm_harden.baseline import Baseline
 
 
@@ -78,6 +78,8 @@ class Engine:
         """Add one render's findings to ``result`` (a multi-chart run collects several)."""
         labelled: dict = {}
         if self.pss_level:  # a rendered Namespace's labels decide the level of the pods in it
+            from helm_harden.admission import namespace_levels  # the admission model loads for --pss only
+
             documents = list(documents)
             labelled = namespace_levels(object_of(document) for document in documents)
         for document in documents:
@@ -123,10 +125,14 @@ class Engine:
         runs = [(self._settings[rule.id], context) for rule in level_rules(level, target.policy)]
         left = {(rule.id, violation.path) for rule, violation in self._violations(hardened_pod, runs)}
         pairs = list(self._check(document, pod, runs, aliased, values_file, left))
+        from helm_harden.admission import control_violation
+
         judged = [control_violation(self._settings[finding.rule].rule, violation) for finding, violation in pairs]
         return [finding for finding, _ in pairs], judged, not left
 
     def _verdict(self, workload, pod, judged, clean_after_post_render, level, version) -> WorkloadVerdict:
+        from helm_harden.admission import WorkloadVerdict, verdict_line, verdict_of
+
         result = verdict_of(judged, level, version, self.kube_version)
         after_post_render = result.admitted or clean_after_post_render
         line = verdict_line(pod, result, self.namespace)

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from helm_harden import render
 from helm_harden.errors import InputError
 from helm_harden.manifest import Document, parse_documents
-from helm_harden.repository import SKIPPED_DIRECTORIES, find_charts
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -52,6 +50,8 @@ def describe(target: str) -> str:
                 return "chart"
             if any((path / name).is_file() for name in KUSTOMIZATION_FILES):
                 return "kustomization"
+            from helm_harden.repository import find_charts  # the scan's modules load for folders only
+
             return "repository" if find_charts(target) else "files"
         if path.is_file():
             return "chart" if target.endswith(CHART_ARCHIVE_SUFFIXES) else "files"
@@ -84,6 +84,8 @@ def is_chart_repository_root(target: str) -> bool:
 def load_streams(target: str, extra: list[str], helm_args: list[str]) -> list[Stream]:
     """Render or read ``target``; ``extra`` are the arguments after it on the command line."""
     kind = describe(target)
+    if kind in ("chart", "kustomization"):
+        from helm_harden import render  # a file or stdin needs no helm nor kustomize
     if kind == "chart":
         _explain_missing_chart(target, extra)
         rendered = render.helm_template(target, extra + helm_args)
@@ -171,6 +173,8 @@ def _walk(root: Path) -> Iterator[Path]:
     """Every YAML file under ``root``, through symbolic links to folders too (each folder is read
     once, so a link back up cannot loop). What cannot be read, a folder, a link to nothing, is an
     error naming it: a file skipped in silence would be a workload nobody checked."""
+    from helm_harden.repository import SKIPPED_DIRECTORIES
+
     seen: set[tuple[int, int]] = set()
     folders = [root]
     while folders:

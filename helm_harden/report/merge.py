@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from helm_harden.findings import Finding, RenderFailure
-from helm_harden.fingerprint import fingerprint
 from helm_harden.report.labels import plain_stderr
 
 
@@ -33,6 +32,11 @@ class GroupedFailure:
 
 def merge_findings(findings) -> list[MergedFinding]:
     """Findings merged across the values files of their chart, in order of first appearance."""
+    findings = list(findings)
+    if len({finding.values_file for finding in findings}) < 2:  # one render: nothing merges
+        return [MergedFinding(finding, (finding.values_file,)) for finding in findings]
+    from helm_harden.fingerprint import fingerprint  # reads templates: only worth it when findings may merge
+
     groups: dict[tuple, list[Finding]] = {}
     occurrences: Counter = Counter()
     for finding in findings:

@@ -7,19 +7,24 @@ terminal, so files and pipes get plain text.
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 import click
 
-from helm_harden.config import Config
-from helm_harden.findings import ScanResult
 from helm_harden.report.labels import visible
-from helm_harden.report.merge import group_failures, merge_findings
 from helm_harden.report.summary import plural, summarize
+
+if TYPE_CHECKING:
+    from helm_harden.config import Config
+    from helm_harden.findings import ScanResult
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def format_text(result: ScanResult) -> str:
+    # Here, not above: post-render's summary uses this module's lines but merges nothing.
+    from helm_harden.report.merge import group_failures, merge_findings
+
     lines: list[str] = []
     shown = merge_findings(finding for finding in result.findings if not finding.suppressed)
     by_source = sorted(shown, key=_group)  # a stable sort: rule order is kept
