@@ -16,7 +16,8 @@ the baseline capabilities rule, the restricted one starting at v1.22.
 Policy versions: the admission controller accepts ``v1.0`` up to ``latest``. It evaluates a
 version older than a control's first revision without that control, and a version newer than
 the newest revision it knows (its "latest") as that newest one; so does this module, with the
-newest revision of any registered rule as `LATEST`.
+newest revision of any registered rule as `LATEST` (stated in `helm_harden.rules.base`, which
+checks every rule against it).
 """
 
 from __future__ import annotations
@@ -24,17 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from helm_harden.pss.controls import CONTROLS
 from helm_harden.rules import RULES, RULES_BY_ID
-from helm_harden.rules.base import OLDEST, PSS_PREFIX, Rule, RuleContext, Version
+from helm_harden.rules.base import LATEST, OLDEST, PSS_PREFIX, Rule, RuleContext, Version
 
 LEVELS = ("baseline", "restricted")
 PRIVILEGED = "privileged"  # a namespace may say so; nothing is checked
 DEFAULT_PROFILE = "default"
 PROFILES = (DEFAULT_PROFILE, *(f"pss-{level}" for level in LEVELS))
-
-# The newest policy version any rule knows of; newer Kubernetes versions evaluate as this.
-LATEST: Version = max(revision for rule in RULES for revision in rule.revisions)
 
 LATEST_LABEL = "latest"
 _LABEL = re.compile(r"v1\.(0|[1-9][0-9]*)")
@@ -74,6 +71,8 @@ def controls_for(level: str, policy: Version) -> list:
         return []
     if level not in LEVELS:
         raise ValueError(f"unknown Pod Security level {level!r} (expected baseline or restricted)")
+    from helm_harden.pss.controls import CONTROLS  # every control, imported for a --pss run only
+
     active = [
         control
         for control in CONTROLS

@@ -22,12 +22,17 @@ A rule is a module with:
   exists (a patch that only fills what is absent).
 
 Pod Security controls also say their documented ``NAME``, their ``LEVEL`` and the baseline
-controls they replace (``OVERRIDES``); see `helm_harden.profiles`.
+controls they replace (``OVERRIDES``); see `helm_harden.profiles`. They have no ``FIX`` and no
+``OPTIONS``: they judge as the admission controller does, and the hardening rules fix.
+
+A rule's ID is its module's name in kebab-case, so that the registry knows every rule without
+importing it: a module is imported when its check runs or its contract is first read.
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import inspect
 import json
 from dataclasses import dataclass
@@ -39,6 +44,9 @@ from helm_harden.workload import Container, Path, Pod
 
 Version = tuple  # (major, minor), e.g. (1, 30)
 OLDEST: Version = (1, 0)
+# The newest policy version any rule knows of (their newest REVISIONS): stated here, not computed,
+# so that a run need not import every rule to know it; each rule is checked against it as it loads.
+LATEST: Version = (1, 37)
 PSS_PREFIX = "pss/"  # a Pod Security control's rule ID is its control ID after this
 
 
@@ -111,41 +119,54 @@ class RuleContext:
         return self.kube_version is None or self.kube_version >= (major, minor)
 
 
-@dataclass(frozen=True, eq=False)
-class Rule:
-    """A registered rule: the module's contract, read and checked once."""
+# What a rule's module states, beside its ID: read when first needed.
+_CONTRACT = frozenset({"summary", "severity", "fix", "scope", "options", "linux_only", "revisions", "doc", "module"})
 
-    id: str
-    summary: str
-    severity: Severity
-    fix: str | None  # "default", "opt-in" or None
-    scope: str  # "pod" or "container"
-    options: dict[str, Option]
-    linux_only: bool
-    revisions: tuple[Version, ...]
-    doc: str
-    module: ModuleType
+
+class Rule:
+    """A registered rule: its ID, and the module's contract, read and checked once.
+
+    A rule of the registry (`Rule.named`) imports its module when something first reads more
+    than its ID; a Pod Security control's severity, fix and options are known without it (error,
+    none, none), so a default run never imports the controls it does not run.
+    """
+
+    def __init__(self, rule_id: str, module_name: str, contract: dict | None = None):
+        self.id = rule_id
+        self.module_name = module_name
+        if self.is_control:
+            self.__dict__.update(severity=Severity.ERROR, fix=None, options={})
+        if contract is not None:
+            self.__dict__.update(contract)
 
     @classmethod
     def of(cls, module: ModuleType) -> Rule:
-        control = hasattr(module, "LEVEL")
-        doc = inspect.cleandoc(module.__doc__ or "")
-        scope = getattr(module, "SCOPE", "pod")
-        fix = getattr(module, "FIX", None)
-        if scope not in ("pod", "container") or fix not in ("default", "opt-in", None) or not doc:
-            raise TypeError(f"{module.__name__} does not follow the rule contract")
-        return cls(
-            id=PSS_PREFIX + module.ID if control else module.ID,
-            summary=doc.splitlines()[0] if control else module.SUMMARY,
-            severity=Severity.ERROR if control else module.SEVERITY,
-            fix=fix,
-            scope=scope,
-            options={name: Option.of(value) for name, value in getattr(module, "OPTIONS", {}).items()},
-            linux_only=getattr(module, "LINUX_ONLY", False),
-            revisions=tuple(getattr(module, "REVISIONS", (OLDEST,))),
-            doc=doc,
-            module=module,
-        )
+        """The rule a module states, read now."""
+        rule_id, contract = _contract(module)
+        return cls(rule_id, module.__name__, contract)
+
+    @classmethod
+    def named(cls, module_name: str, control: bool = False) -> Rule:
+        """The rule of the module ``module_name``, imported when first used."""
+        rule_id = module_name.rpartition(".")[2].replace("_", "-")
+        return cls(PSS_PREFIX + rule_id if control else rule_id, module_name)
+
+    def __getattr__(self, name: str):
+        # Reached only for what is not read yet: the module's contract, which loads it.
+        if name not in _CONTRACT:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        module = importlib.import_module(self.module_name)
+        try:
+            rule_id, contract = _contract(module)
+        except AttributeError as error:  # a name the contract requires is missing
+            raise TypeError(f"{self.module_name} does not follow the rule contract: {error}") from None
+        if rule_id != self.id:
+            raise TypeError(f"{self.module_name} states the ID {rule_id!r}, not {self.id!r} as its name says")
+        self.__dict__.update(contract)
+        return contract[name]
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r})"
 
     @property
     def is_control(self) -> bool:
@@ -172,6 +193,31 @@ class Rule:
                 if violation.container is None:
                     violation.container = container
                 yield violation
+
+
+def _contract(module: ModuleType) -> tuple[str, dict]:
+    """A rule module's ID and the rest of its contract, checked."""
+    control = hasattr(module, "LEVEL")
+    doc = inspect.cleandoc(module.__doc__ or "")
+    scope = getattr(module, "SCOPE", "pod")
+    fix = getattr(module, "FIX", None)
+    revisions = tuple(getattr(module, "REVISIONS", (OLDEST,)))
+    if (scope not in ("pod", "container") or fix not in ("default", "opt-in", None) or not doc
+            or control and (fix is not None or getattr(module, "OPTIONS", None))):
+        raise TypeError(f"{module.__name__} does not follow the rule contract")
+    if max(revisions) > LATEST:
+        raise TypeError(f"{module.__name__} has a revision newer than rules.base.LATEST {LATEST}: raise it")
+    return PSS_PREFIX + module.ID if control else module.ID, dict(
+        summary=doc.splitlines()[0] if control else module.SUMMARY,
+        severity=Severity.ERROR if control else module.SEVERITY,
+        fix=fix,
+        scope=scope,
+        options={name: Option.of(value) for name, value in getattr(module, "OPTIONS", {}).items()},
+        linux_only=getattr(module, "LINUX_ONLY", False),
+        revisions=revisions,
+        doc=doc,
+        module=module,
+    )
 
 
 def yaml_scalar(value: Any) -> str:

@@ -17,50 +17,39 @@ Every module provides:
   versions at or after its first revision.
 """
 
-from helm_harden.pss.controls import (
-    apparmor,
-    capabilities_baseline,
-    capabilities_restricted,
-    host_namespaces,
-    host_path_volumes,
-    host_ports,
-    host_probes,
-    host_process,
-    privilege_escalation,
-    privileged_containers,
-    proc_mount,
-    proc_mount_restricted,
-    running_as_non_root,
-    running_as_non_root_user,
-    seccomp_baseline,
-    seccomp_restricted,
-    selinux,
-    sysctls,
-    volume_types,
-)
+import importlib
 
-CONTROLS = (
+# The control modules, in the documentation's order; the registry names them without importing them.
+MODULES = (
     # Baseline
-    host_process,
-    host_namespaces,
-    privileged_containers,
-    capabilities_baseline,
-    host_path_volumes,
-    host_ports,
-    host_probes,
-    apparmor,
-    selinux,
-    proc_mount,
-    seccomp_baseline,
-    sysctls,
+    "host_process",
+    "host_namespaces",
+    "privileged_containers",
+    "capabilities_baseline",
+    "host_path_volumes",
+    "host_ports",
+    "host_probes",
+    "apparmor",
+    "selinux",
+    "proc_mount",
+    "seccomp_baseline",
+    "sysctls",
     # Restricted
-    volume_types,
-    privilege_escalation,
-    running_as_non_root,
-    running_as_non_root_user,
-    seccomp_restricted,
-    capabilities_restricted,
-    proc_mount_restricted,
+    "volume_types",
+    "privilege_escalation",
+    "running_as_non_root",
+    "running_as_non_root_user",
+    "seccomp_restricted",
+    "capabilities_restricted",
+    "proc_mount_restricted",
 )
 
-CONTROLS_BY_ID = {control.ID: control for control in CONTROLS}
+
+def __getattr__(name: str):
+    # CONTROLS (every control module, in order) and CONTROLS_BY_ID import them all, on first use:
+    # a default run imports only the controls that its rules share.
+    if name not in ("CONTROLS", "CONTROLS_BY_ID"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    controls = tuple(importlib.import_module(f"{__name__}.{module}") for module in MODULES)
+    globals().update(CONTROLS=controls, CONTROLS_BY_ID={control.ID: control for control in controls})
+    return globals()[name]
