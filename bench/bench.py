@@ -5,6 +5,7 @@
     python bench/bench.py table --size-mb 5        # the speed table, quickly
     python bench/bench.py table --compare main     # the same table for another commit, side by side
     python bench/bench.py table --startup-only     # only the start-up rows (--version, a small check, helm)
+    python bench/bench.py table --streams-only     # only the large streams' rows (check, post-render, memory)
     python bench/bench.py charts                   # check on every chart in charts-under-test/
     python bench/bench.py repo                     # a multi-chart scan with 1, 2 and N workers
 
@@ -138,6 +139,8 @@ def main() -> None:
     parser.add_argument("--compare", metavar="COMMIT", help="also measure this commit of helm-harden, in the same run")
     parser.add_argument("--startup-only", action="store_true",
                         help="table: only the start-up rows (--version, a small check, helm --post-renderer)")
+    parser.add_argument("--streams-only", action="store_true",
+                        help="table: only the large streams' rows (check and post-render speed, peak memory)")
     parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                         help="time commands by the processor time they use (default) or by elapsed time")
     args = parser.parse_args()
@@ -159,7 +162,8 @@ def main() -> None:
             bench.cli(tree, "--version")
         print(f"machine: {machine()}; times are {'processor' if CLOCK == 'cpu' else 'elapsed'} times")
         if args.what in ("all", "table"):
-            bench.table(args.size_mb, args.filled_mb or max(args.size_mb / 10, 0.5), streams=not args.startup_only)
+            bench.table(args.size_mb, args.filled_mb or max(args.size_mb / 10, 0.5), streams=not args.startup_only,
+                        startup=not args.streams_only)
         if args.what in ("all", "charts"):
             bench.charts()
         if args.what in ("all", "repo"):
@@ -197,10 +201,10 @@ class Bench:
         path.write_text(text, encoding="utf-8")
         return str(path), path.stat().st_size / 1e6
 
-    def table(self, size_mb: float, filled_mb: float, streams: bool = True) -> None:
+    def table(self, size_mb: float, filled_mb: float, streams: bool = True, startup: bool = True) -> None:
         figures: dict[str, dict[str, float]] = {tree.name: {} for tree in self.trees}
         rows = self.stream_rows(size_mb, filled_mb, figures) if streams else []
-        rows += self.startup_rows(figures)
+        rows += self.startup_rows(figures) if startup else []
         names = [tree.name for tree in self.trees]
         print(f"{'figure':<66} {'baseline':>10} " + " ".join(f"{name[:12]:>12}" for name in names) + f" {'target':>11}")
         for label, baseline, key, form, target in rows:
