@@ -22,10 +22,9 @@ from helm_harden.errors import (
 from helm_harden.files import write_whole
 from helm_harden.inputs import describe, is_chart_repository_root, kubernetes_objects, load_streams, read_stdin, read_stdin_pieces
 from helm_harden.manifest import parse_documents
-from helm_harden.report import FORMATTERS, RULE_FORMATTERS
+from helm_harden.report import FORMATTERS, RULE_FORMATTERS, report_pieces
 from helm_harden.report.labels import visible
-from helm_harden.report.summary import active, plural
-from helm_harden.rules.base import Severity
+from helm_harden.report.summary import Counts, plural
 
 if TYPE_CHECKING:
     from helm_harden.config import Config
@@ -155,7 +154,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         elif hints:
             result = _scan_with_hints(target, extra, helm_args, engine, jobs)
         else:
-            result = engine.scan(target, _documents(target, extra, helm_args))
+            result = engine.scan(target, _documents(target, extra, helm_args),
+                                 findings=_streamed_findings(reports, keep=bool(baseline or write_baseline_path)))
         if baseline:
             result.baseline = baseline.compare(result.findings)
         if write_baseline_path:  # what rendered; a chart that failed is not blocked, nor in it
@@ -169,7 +169,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
                            f"{plural(len(result.failures), 'render')} failed and {'is' if len(result.failures) == 1 else 'are'}"
                            " not in it", err=True)
             return EXIT_TOOL
-        return EXIT_FINDINGS if _reaches(active(result.findings), fail_on) else 0
+        counts = Counts(result.findings) if isinstance(result.findings, list) else result.findings.counts  # streamed
+        return EXIT_FINDINGS if counts.fail(fail_on) else 0
 
     sys.exit(_guarded(run))
 
@@ -247,14 +248,26 @@ def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, j
     return result
 
 
+def _streamed_findings(reports: list[tuple[str, str | None]], keep: bool):
+    """Where a single scan puts its findings: when every report is JSON, into its writer as they
+    come (a large scan's findings are not kept), else (or to ``keep`` them for a baseline) into a
+    list for the reports to read."""
+    if not keep and all(name == "json" for name, _ in reports):
+        from helm_harden.report.json_report import JsonFindings
+
+        return JsonFindings()
+    return None
+
+
 def _write_reports(result: ScanResult, reports: list[tuple[str, str | None]]) -> None:
-    """Format every report first, so that a failure writes none of them."""
-    texts = [(FORMATTERS[name](result), path) for name, path in reports]
-    for text, path in texts:
+    """Prepare every report first, so that a failure writes none of them (a large JSON report's
+    findings wait in a temporary file, `JsonFindings`, and are copied out last)."""
+    prepared = [(report_pieces(name, result), path) for name, path in reports]
+    for pieces, path in prepared:
         if path:
-            write_whole(path, click.unstyle(text), "report")
+            write_whole(path, map(click.unstyle, pieces), "report")
         else:
-            _emit(text)
+            _emit_pieces(pieces)
 
 
 def _check_diff(engine: Engine, documents, fail_on: str) -> int:
@@ -263,7 +276,7 @@ def _check_diff(engine: Engine, documents, fail_on: str) -> int:
     results = [(document, engine.harden(document)) for document in documents]
     _emit(format_diff(results))
     findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
-    return EXIT_FINDINGS if _reaches(active(findings), fail_on) else 0
+    return EXIT_FINDINGS if Counts(findings).fail(fail_on) else 0
 
 
 def _report_targets(formats: tuple[str, ...], outputs: tuple[str, ...], order: list[str]) -> list[tuple[str, str | None]]:
@@ -444,7 +457,7 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
     from helm_harden.report.changes import format_post_render_summary
 
     summary = format_post_render_summary(results)
-    refused = _reaches(active(f for hardened in results for f in hardened.remaining), fail_on)
+    refused = Counts(f for hardened in results for f in hardened.remaining).fail(fail_on)
     refusal = f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream\n" if refused else ""
     if report_path:
         write_whole(report_path, click.unstyle(summary) + refusal, "report")
@@ -504,13 +517,6 @@ def post_renderer_path(helm4_plugin):
     sys.exit(_guarded(run))
 
 
-def _reaches(findings, fail_on: str) -> bool:
-    if fail_on == "never":
-        return False
-    threshold = Severity.parse(fail_on)
-    return any(finding.severity >= threshold for finding in findings)
-
-
 def _kube_version(text):
     try:
         return parse_kube_version(text)
@@ -521,8 +527,14 @@ def _kube_version(text):
 def _emit(text: str) -> None:
     """Write a complete report to stdout at once; failing to write all of it is an error,
     never a silent exit 0 (Helm would take a lost stream for an empty one and apply it)."""
+    _emit_pieces((text,))
+
+
+def _emit_pieces(pieces) -> None:
+    """`_emit` for a complete report given as pieces of text, in order."""
     with _writing_stdout():
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         sys.stdout.flush()
 
 

@@ -67,9 +67,11 @@ class Engine:
             return tuple(rule.id for rule in level_rules(self.pss_level, LATEST))
         return tuple(settings.id for settings, _ in self._runs)
 
-    def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None) -> ScanResult:
-        """Check every document, keeping only findings: parsed objects are dropped as we go."""
-        result = ScanResult(target, [], rules=self.rule_ids)
+    def scan(self, target: str, documents: Iterable[Document], values_file: str | None = None,
+             findings=None) -> ScanResult:
+        """Check every document, keeping only findings: parsed objects are dropped as we go.
+        ``findings``: where they go instead of a list, e.g. a report that writes each as it comes."""
+        result = ScanResult(target, [] if findings is None else findings, rules=self.rule_ids)
         with acyclic_phase():
             self.scan_into(result, documents, values_file)
         return result

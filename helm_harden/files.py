@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import Iterable
 
 from helm_harden.errors import OutputError
 
 
-def write_whole(path: str, text: str, what: str) -> None:
-    """Write ``text`` to ``path`` so that no reader ever sees half of it.
+def write_whole(path: str, text: str | Iterable[str], what: str) -> None:
+    """Write ``text`` (or its pieces, in order) to ``path`` so that no reader ever sees half of it.
 
     A regular file is replaced once the new content is complete. Anything else, a symbolic
     link, /dev/stderr, a pipe such as ``>(wc -c)``, is written to as it is: replacing it would
     destroy the link or device instead of writing through it.
     """
+    pieces = (text,) if isinstance(text, str) else text
     if os.path.islink(path) or (os.path.exists(path) and not os.path.isfile(path)):
         try:
             with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                handle.writelines(pieces)
         except OSError as error:
             raise OutputError(f"{path}: cannot write the {what}: {error.strerror}") from None
         return
     temporary = f"{path}.tmp-{os.getpid()}"
     try:
         with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines(pieces)
         os.replace(temporary, path)
     except OSError as error:
         with contextlib.suppress(OSError):

@@ -1,5 +1,6 @@
 """Format scan results and the rule reference. Each format is a function returning the whole
-text, so nothing is written until the report is complete.
+text, so nothing is written until the report is complete; the JSON report can also be had as
+pieces (`report_pieces`), its findings read from a temporary file as it is written.
 
 Formatter modules are imported when first used: a run prints one or two formats, and every
 import counts in post-render's and check's start-up time.
@@ -8,7 +9,7 @@ import counts in post-render's and check's start-up time.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 
 class _Formatters(Mapping):
@@ -41,3 +42,15 @@ RULE_FORMATTERS = _Formatters({
     "text": "text:format_rules_text",
     "markdown": "markdown:format_rules_markdown",
 })
+
+_PIECES = _Formatters({
+    "json": "json_report:json_pieces",
+})
+
+
+def report_pieces(name: str, result) -> Iterable[str]:
+    """The report in format ``name`` as pieces of text to write in order, all made before the first
+    is written (the JSON report's findings are read back from their temporary file as they go)."""
+    if name in _PIECES:
+        return _PIECES[name](result)
+    return (FORMATTERS[name](result),)

@@ -5,18 +5,79 @@ Fields are only ever added, never renamed or removed, within a ``schema_version`
 
 from __future__ import annotations
 
+import itertools
 import json
+import tempfile
+from typing import Iterator
 
 from helm_harden import __version__
+from helm_harden.errors import InternalError, OutputError
 from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
-from helm_harden.report.summary import summarize
+from helm_harden.report.summary import Counts, summarize
 
 SCHEMA_VERSION = 1
 
 
 def format_json(result: ScanResult) -> str:
-    summary = summarize(result)
+    return "".join(json_pieces(result))
+
+
+def json_pieces(result: ScanResult) -> Iterator[str]:
+    """The report as pieces of text to write in order; only its findings' lines are read as it is
+    written (from the temporary file `JsonFindings` holds them in), the rest is made here."""
+    findings = result.findings if isinstance(result.findings, JsonFindings) else JsonFindings(result.findings)
+    return findings.pieces(result)
+
+
+class JsonFindings:
+    """The JSON report's findings, written as they arrive, one line each, to a temporary file.
+
+    A scan that writes only JSON reports hands its findings here instead of keeping them (`Engine.scan`),
+    so its memory does not grow with them; the report's summary comes from their `Counts`. Nothing
+    reaches the report's destination before the scan is complete (`pieces`).
+    """
+
+    def __init__(self, findings=()):
+        # A small report stays in memory; a large one goes to disk, not the process's resident set.
+        self._lines = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
+        self._separator = "    "  # before the first finding's line; ",\n    " before each other's
+        self.counts = Counts()
+        self.extend(findings)
+
+    def append(self, finding: Finding) -> None:
+        self.counts.add(finding)
+        try:
+            self._lines.write(self._separator + json.dumps(finding_to_dict(finding)))
+        except OSError as error:
+            raise OutputError(f"cannot hold the JSON report in a temporary file: {error.strerror}") from None
+        self._separator = ",\n    "
+
+    def extend(self, findings) -> None:
+        for finding in findings:
+            self.append(finding)
+
+    def __iter__(self):
+        raise InternalError("the findings of a streamed JSON report are not kept")
+
+    def pieces(self, result: ScanResult) -> Iterator[str]:
+        report = _report(result, summarize(result, counts=self.counts))
+        # Indented JSON with one finding per line: as readable, and as easy to grep and diff, as a
+        # fully indented file, and written by json's C encoder (indentation would use the slow
+        # Python one, a third of a 230,000-finding scan's time). The top-level key is the one
+        # line indented by exactly two spaces that reads so.
+        head, tail = json.dumps(report, indent=2).split('\n  "findings": []', 1)
+        if not self.counts.total:
+            return iter((head, '\n  "findings": []', tail, "\n"))
+        return itertools.chain((head, '\n  "findings": [\n'), self._read(), ("\n  ]", tail, "\n"))
+
+    def _read(self) -> Iterator[str]:
+        self._lines.seek(0)
+        while chunk := self._lines.read(1 << 20):
+            yield chunk
+
+
+def _report(result: ScanResult, summary) -> dict:
     report = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "helm-harden", "version": __version__},
@@ -30,7 +91,7 @@ def format_json(result: ScanResult) -> str:
             "suppressed": summary.suppressed,
             "baselined": summary.baselined,
         },
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "findings": [],  # written line by line in its place
         "failures": [
             {"origin": f.origin, "values_file": f.values_file, "message": f.message, "stderr": f.stderr}
             for f in result.failures
@@ -54,21 +115,7 @@ def format_json(result: ScanResult) -> str:
         ]
     if result.baseline is not None:
         report["baseline"] = {"new": result.baseline.new, "fixed": result.baseline.fixed}
-    return _dumps(report) + "\n"
-
-
-def _dumps(report: dict) -> str:
-    """Indented JSON with one finding per line: as readable, and as easy to grep and diff, as a
-    fully indented file, and written by json's C encoder (indentation would use the slow Python
-    one, a third of a 230,000-finding scan's time)."""
-    findings = report["findings"]
-    report = {**report, "findings": []}
-    text = json.dumps(report, indent=2)
-    if not findings:
-        return text
-    lines = ",\n".join("    " + json.dumps(finding) for finding in findings)
-    # The top-level key is the one line indented by exactly two spaces that reads so.
-    return text.replace('\n  "findings": []', '\n  "findings": [\n' + lines + "\n  ]", 1)
+    return report
 
 
 def finding_to_dict(finding: Finding) -> dict:

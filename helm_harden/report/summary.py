@@ -43,26 +43,59 @@ def active(findings) -> list:
     return [f for f in findings if not f.suppressed and not f.baselined]
 
 
-def summarize(result: ScanResult, merged: bool = False) -> Summary:
+class Counts:
+    """A summary's counts, added up one finding at a time: a report that writes findings as the
+    scan makes them (`helm_harden.report.json_report.JsonFindings`) keeps these instead of the findings."""
+
+    def __init__(self, findings=()):
+        self.shown = self.suppressed = self.fixable = self.baselined = 0
+        self.severities: Counter = Counter()  # of the findings shown
+        self.worst_active: Severity | None = None  # the highest severity that counts for --fail-on
+        for finding in findings:
+            self.add(finding)
+
+    def add(self, finding) -> None:
+        if finding.suppressed:
+            self.suppressed += 1
+            return
+        self.shown += 1
+        self.severities[str(finding.severity)] += 1
+        self.fixable += finding.fixable
+        if finding.baselined:
+            self.baselined += 1
+        elif self.worst_active is None or finding.severity > self.worst_active:
+            self.worst_active = finding.severity
+
+    @property
+    def total(self) -> int:
+        return self.shown + self.suppressed
+
+    def fail(self, fail_on: str) -> bool:
+        """Does a finding that counts reach the ``--fail-on`` severity (``never``: none does)?"""
+        return fail_on != "never" and self.worst_active is not None and self.worst_active >= Severity.parse(fail_on)
+
+
+def summarize(result: ScanResult, merged: bool = False, counts: Counts | None = None) -> Summary:
     """The counts of a result; ``merged``: a finding found under several values files of its
-    chart counts once, as the reports that merge them show it."""
-    shown = [f for f in result.findings if not f.suppressed]
-    suppressed = len(result.findings) - len(shown)
+    chart counts once, as the reports that merge them show it. ``counts``: those of findings the
+    result did not keep."""
     if merged:
         from helm_harden.report.merge import merge_findings
 
         suppressed = len(merge_findings(f for f in result.findings if f.suppressed))
-        shown = [m.finding for m in merge_findings(shown)]
-    counts = Counter(str(f.severity) for f in shown)
-    by_severity = {str(s): counts.get(str(s), 0) for s in sorted(Severity, reverse=True)}
+        counts = Counts(m.finding for m in merge_findings(f for f in result.findings if not f.suppressed))
+        counts.suppressed = suppressed
+    elif counts is None:
+        counts = Counts(result.findings)
+    by_severity = {str(s): counts.severities.get(str(s), 0) for s in sorted(Severity, reverse=True)}
     return Summary(
-        findings=len(shown),
+        findings=counts.shown,
         by_severity=by_severity,
-        fixable=sum(1 for f in shown if f.fixable),
+        fixable=counts.fixable,
         objects=result.objects,
         workloads=result.workloads,
-        suppressed=suppressed,
-        baselined=sum(1 for f in shown if f.baselined),
+        suppressed=counts.suppressed,
+        baselined=counts.baselined,
         failures=len(result.failures),
     )
 
