@@ -41,17 +41,25 @@ class JsonFindings:
     def __init__(self, findings=()):
         # A small report stays in memory; a large one goes to disk, not the process's resident set.
         self._lines = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
-        self._separator = "    "  # before the first finding's line; ",\n    " before each other's
+        self._batch: list[str] = []  # lines not yet written: the file is written a few hundred at a time
+        self._separator = "    "  # before the first line written; ",\n    " before each other
         self.counts = Counts()
         self.extend(findings)
 
     def append(self, finding: Finding) -> None:
         self.counts.add(finding)
+        self._batch.append(json.dumps(finding_to_dict(finding)))
+        if len(self._batch) >= 256:
+            self._write_batch()
+
+    def _write_batch(self) -> None:
+        text = self._separator + ",\n    ".join(self._batch)
+        self._batch.clear()
+        self._separator = ",\n    "
         try:
-            self._lines.write(self._separator + json.dumps(finding_to_dict(finding)))
+            self._lines.write(text)
         except OSError as error:
             raise OutputError(f"cannot hold the JSON report in a temporary file: {error.strerror}") from None
-        self._separator = ",\n    "
 
     def extend(self, findings) -> None:
         for finding in findings:
@@ -61,6 +69,8 @@ class JsonFindings:
         raise InternalError("the findings of a streamed JSON report are not kept")
 
     def pieces(self, result: ScanResult) -> Iterator[str]:
+        if self._batch:
+            self._write_batch()  # now: a failure once the first piece is out would leave half a report
         report = _report(result, summarize(result, counts=self.counts))
         # Indented JSON with one finding per line: as readable, and as easy to grep and diff, as a
         # fully indented file, and written by json's C encoder (indentation would use the slow
