@@ -12,10 +12,13 @@ it (a plain scalar continues, and a block scalar's content sits, only on lines d
 their key). So the text is cut at its column-0 lines into entries, each a ``key: value`` with
 a plain name as the key (with the ``- `` items of an indentless sequence and comments), and
 libyaml's parser must accept every entry on its own: a construct that ran on into the next
-entry would leave one of them unfinished. Anchors, aliases, tags and merge keys (which change
-what keys mean), directives, a byte-order mark, line breaks other than ``\\n``, a key given
-twice, and header values that are not plain one-line strings (or that YAML would read as a
-boolean, null or number): refused. The metadata block is read by the same rules one level down.
+entry would leave one of them unfinished. The first entry takes the lines before it along (the
+separator line, comments), so that every character of the text has been through libyaml's
+reader, which refuses control characters even in comments. Anchors, aliases, tags and merge
+keys (which change what keys mean), directives, a byte-order mark, line breaks other than
+``\\n``, a key given twice, and header values that are not plain one-line strings (or that
+YAML would read as a boolean, null or number): refused. The metadata block is read by the
+same rules one level down.
 """
 
 from __future__ import annotations
@@ -125,7 +128,8 @@ def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict 
     found: dict[str, tuple[str | None, int, int]] = {}
     for number, (name, value, start, end) in enumerate(keys):
         next_start = keys[number + 1][2] if number + 1 < len(keys) else len(text)
-        if name in found or not _parses(text[start:next_start]):
+        entry_start = start if number else 0  # the lines before the first key are libyaml's to judge too
+        if name in found or not _parses(text[entry_start:next_start]):
             return None
         found[name] = (value, end, next_start)
         if name in wanted:

@@ -49,7 +49,7 @@ SCALARS = [
     "Pod", "ConfigMap", "apps/v1", "v1", "web", "team-a", "system:controller:x", '"quoted"', "'single'",
     '"esc\\"aped"', "y", "no", "null", "~", "1", "0x1F", "1e3", ".inf", "&a Pod", "*a", "!!str Pod", "!x Pod",
     "{}", "[]", "{a: 1}", "[Pod]", "|", ">-", '"multi', "'multi", "Pod # comment", "Pod#x", "- Pod", "? x",
-    "", "Pod   ", "Pod\t", "Deploy ment",
+    "", "Pod   ", "Pod\t", "Deploy ment", "Pod # \x01", '"Po\x7fd"', "\tPod", "Pod #\tc",
 ]
 KEYS = ["apiVersion", "kind", "metadata", "spec", "data", "rules", "<<", '"kind"', "kind ", "? kind", "items"]
 NESTED = [
@@ -57,13 +57,14 @@ NESTED = [
     "  - {s}", "    continued {s}", "kind: {s}", "  # kind: {s}", "# {s}", "", "   ", "\tname: {s}",
     "  name: |\n    kind: {s}", '  a: "x\nkind: {s}\n  "', "  a: 'x\n  name: {s}'", "  a: [x,\nkind: {s}]",
     "---", "...", "%YAML 1.1", "  <<: {{kind: {s}}}", "  name: &n {s}", "\ufeffkind: {s}", "kind: {s}\r",
-    "  x: |\n{s}", "- name: {s}",
+    "  x: |\n{s}", "- name: {s}", "\t", "  \t# {s}", "# \x07 {s}", "  # {s}\x1b",
 ]
 
 
 @st.composite
 def document_texts(draw) -> str:
-    lines = [draw(st.sampled_from(["---", "--- # c", "--- x", "", "# Source: c/templates/x.yaml", "%YAML 1.1\n---"]))]
+    lines = [draw(st.sampled_from(["---", "--- # c", "--- x", "", "# Source: c/templates/x.yaml", "%YAML 1.1\n---",
+                                   "---\t", "--- #\x01", "# Source: c/\x08x.yaml", "---\n\t"]))]
     for _ in range(draw(st.integers(1, 8))):
         key = draw(st.sampled_from(KEYS))
         value = draw(st.sampled_from(SCALARS))
@@ -139,6 +140,10 @@ UNSURE = {
     "sequence-document": "- apiVersion: v1\n  kind: ConfigMap\n",
     "content-on-the-separator-line": "--- apiVersion: v1\nkind: ConfigMap\n",
     "tab-indented": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n",
+    "control-character-in-the-source-comment": "---\n# Source: c/templates/\x01.yaml\napiVersion: v1\nkind: ConfigMap\n",
+    "control-character-on-the-separator-line": "--- # \x7f\napiVersion: v1\nkind: ConfigMap\n",
+    "control-character-in-a-comment-after-the-kind": "apiVersion: v1\nkind: ConfigMap # \x1b\n",
+    "control-character-in-the-name": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\x01"\n',
 }
 
 
@@ -246,6 +251,12 @@ def test_documents_no_rule_reads_are_never_built(streams):
 def test_a_malformed_document_no_rule_reads_is_still_an_error():
     stream = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a: b\n   c: d\n"
     with pytest.raises(InputError, match=r"^x\.yaml: line 8: invalid YAML: "):
+        Engine(default_config()).scan("x.yaml", parse_documents(stream, "x.yaml"))
+
+
+def test_a_control_character_in_a_comment_of_a_document_no_rule_reads_is_still_an_error():
+    stream = "--- # \x7f\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+    with pytest.raises(InputError, match=r"^x\.yaml: invalid YAML: ReaderError$"):
         Engine(default_config()).scan("x.yaml", parse_documents(stream, "x.yaml"))
 
 
