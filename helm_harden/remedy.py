@@ -23,6 +23,7 @@ class Verdict:
     item: Checked  # the finding of the plain render, with its violation and object
     remedy: str  # "values", "patch" or "manual"
     detail: str  # the key and value, or why no key reaches the field
+    refused: bool = False  # values keys reach the field, but the render with them did not verify
 
     @property
     def finding(self):
@@ -62,10 +63,7 @@ def fix_output(name: str, outcome: FixOutcome, chart: str) -> str:
 
 def verdicts(outcome: FixOutcome) -> list[Verdict]:
     """One verdict per finding of the plain render, in its order."""
-    keys = {}
-    for entry in outcome.entries:
-        for item in entry.fixes:
-            keys.setdefault(item.identity, []).append(f"{_dotted(entry.path)}: {_yaml_value(entry.value)}")
+    keys, refused = _keys_by_finding(outcome.entries), _keys_by_finding(outcome.refused)
     user = {item.identity: path for item, path in outcome.kept_user_values}
     patch = {item.identity for item in outcome.by_patch}
     fixed = {item.identity for item in outcome.by_values}
@@ -76,16 +74,30 @@ def verdicts(outcome: FixOutcome) -> list[Verdict]:
             where = "set " + ", ".join(keys[identity]) if identity in keys else "a side effect of the overlay's other keys"
             out.append(Verdict(item, "values", where))
         elif identity in patch:
-            reason = (f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
-                      if identity in user else _unreached(outcome))
+            if identity in user:
+                reason = f"you set {_dotted(user[identity])}; --override-user-values lets fix change it"
+            elif identity in refused:
+                reason = (f"{', '.join(refused[identity])} would fix it, but its values map did not verify"
+                          " (the render with the map's keys adds or changes a finding elsewhere)")
+            else:
+                reason = _unreached(outcome)
             if item.finding.hook:
                 reason += "; a hook: Flux's post-renderers never see it, kustomize --enable-helm does"
-            out.append(Verdict(item, "patch", reason))
+            out.append(Verdict(item, "patch", reason, refused=identity in refused and identity not in user))
         elif item.violation.fix and not item.finding.suppressed:
             out.append(Verdict(item, "manual", f"opt-in fix: enable it with `rules: {{{item.finding.rule}: {{fix: true}}}}`"))
         else:
             out.append(Verdict(item, "manual", "no automatic fix: change the value in the chart or values"))
     return out
+
+
+def _keys_by_finding(entries) -> dict:
+    """``key: value`` of each overlay entry, by the finding it is meant to fix."""
+    keys: dict = {}
+    for entry in entries:
+        for item in entry.fixes:
+            keys.setdefault(item.identity, []).append(f"{_dotted(entry.path)}: {_yaml_value(entry.value)}")
+    return keys
 
 
 def _unreached(outcome: FixOutcome) -> str:

@@ -70,6 +70,7 @@ class FixOutcome:
     renders: int = 0
     notes: list = field(default_factory=list)
     entries: list = field(default_factory=list)  # the overlay's keys (Entry), with what each fixes
+    refused: list = field(default_factory=list)  # the planned keys (Entry) whose render did not verify
     probe: Probe | None = None  # what the plan was made from
 
 
@@ -215,9 +216,9 @@ def fix_chart(chart: str, helm_args: list[str], engine: Engine, probe: Probe, be
         def good(after: list[Checked] | None, chosen: list) -> bool:
             if after is None:
                 return False
-            known = {item.identity for item in before}
-            if any(item.identity not in known for item in after):
-                return False  # the overlay added a finding
+            known = {(item.identity, item.finding.message) for item in before}
+            if any((item.identity, item.finding.message) not in known for item in after):
+                return False  # the overlay added a finding, or changed one (false beside privileged: true)
             claimed = {i.identity for e in entries if e.group in chosen for i in e.fixes}
             return bool(claimed - {item.identity for item in after})
 
@@ -254,6 +255,7 @@ def fix_chart(chart: str, helm_args: list[str], engine: Engine, probe: Probe, be
     outcome.after = after
     outcome.text = text or format_overlay({}, {}, chart)
     outcome.entries = [entry for entry in entries if entry.group in kept]
+    outcome.refused = [entry for entry in entries if entry.group not in kept]
     outcome.overlay = nested(outcome.entries)
     remaining = {item.identity for item in after}
     for item in before:

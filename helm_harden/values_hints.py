@@ -33,6 +33,9 @@ _ADVICE = {
     "cpu": "a quantity, e.g. 100m",
 }
 _IMAGE_RULES = {"image-tag-pinned"}
+BY_PATCH = "post-render or a patch (fix --format flux|kustomize) fixes it"
+CANNOT_BE_FALSE = ("allowPrivilegeEscalation cannot be false while the container is privileged or adds SYS_ADMIN"
+                   " (the API server rejects the object): remove that first")
 
 
 def add_hints(result, chart: str, helm_args: list[str], engine, rendered: str, jobs: int = 2) -> int:
@@ -50,6 +53,8 @@ def hint_for(verdict: Verdict, probe: Probe) -> str:
     item = verdict.item
     if verdict.remedy == "values" or verdict.detail.startswith("you set "):
         return verdict.detail
+    if verdict.refused:  # the key is known, and known not to do: naming it again would mislead
+        return f"{verdict.detail}: {BY_PATCH}"
     known = _key_hint(item, probe)
     if known:
         return known
@@ -57,7 +62,7 @@ def hint_for(verdict: Verdict, probe: Probe) -> str:
     if probe.blind:
         return f"not known whether a values key reaches this field (the chart does not render with probe markers): see {where}"
     if verdict.remedy == "patch":
-        return f"no values key reaches this field: post-render or a patch (fix --format flux|kustomize) fixes it, or change {where}"
+        return f"no values key reaches this field: {BY_PATCH}, or change {where}"
     return f"no values key reaches this field: change {where}"
 
 
@@ -70,6 +75,9 @@ def _key_hint(item: Checked, probe: Probe) -> str | None:
             keys = ", ".join(sorted({".".join(map(str, landing.values_path)) for landing in leaves}))
             return f"the image comes from {keys}: pin its tag or digest there"
         return None
+    container = item.violation.container
+    if target[-1:] == ("allowPrivilegeEscalation",) and container is not None and container.must_allow_escalation:
+        return CANNOT_BE_FALSE  # its safe value is one the API server rejects here
     found = values_map_above(item, target, probe)
     if found is not None:
         landing, rest = found

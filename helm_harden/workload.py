@@ -265,6 +265,17 @@ class Container:
         return self.field == "ephemeralContainers"
 
     @property
+    def is_privileged(self) -> bool:
+        """``securityContext.privileged: true`` (the decoder accepts only a boolean): the runtime
+        grants every capability and no seccomp filter, whatever else the securityContext says."""
+        return self.security_context.get("privileged") is True
+
+    @property
+    def must_allow_escalation(self) -> bool:
+        """Privileged, or adding SYS_ADMIN: the API server rejects ``allowPrivilegeEscalation: false`` with either."""
+        return self.is_privileged or any(c in ("SYS_ADMIN", "CAP_SYS_ADMIN") for c in self.capabilities("add"))
+
+    @property
     def runs_as_root(self) -> bool:
         """The effective ``runAsUser`` is explicitly 0 (what an image's own user is, is not known here)."""
         return is_uid_zero(self.effective("runAsUser")[0])

@@ -192,7 +192,7 @@ items:
     assert (report["summary"]["objects"], report["summary"]["workloads"]) == (1, 1)
     found = sorted((f["rule"], f["name"], f["container"], f["path"]) for f in report["findings"])
     assert found == [
-        ("drop-capabilities", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/capabilities/drop"),
+        ("drop-capabilities", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/privileged"),
         ("image-tag-pinned", "listed-pod", "app", "/items/1/spec/containers/0/image"),
         ("no-privilege-escalation", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/allowPrivilegeEscalation"),
         ("no-privileged", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/privileged"),
@@ -203,7 +203,7 @@ items:
         ("run-as-non-root", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/runAsNonRoot"),
         ("run-as-user-group", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/runAsGroup"),
         ("run-as-user-group", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/runAsUser"),
-        ("seccomp-profile", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/seccompProfile"),
+        ("seccomp-profile", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/privileged"),
     ]
 
 

@@ -53,7 +53,9 @@ BASELINE_ENTRIES = [
     entry(API, "api/templates/cronjob.yaml", "CronJob", "api-report", "report", "read-only-root-filesystem", READ_ONLY),
     entry(API, "api/templates/cronjob.yaml", "CronJob", "api-report", "report", "image-tag-pinned", "image"),
     entry(API, "api/templates/deployment.yaml", "Deployment", "api", "api", "no-privileged", "securityContext/privileged"),
+    entry(API, "api/templates/deployment.yaml", "Deployment", "api", "api", "drop-capabilities", "securityContext/privileged"),
     entry(API, "api/templates/deployment.yaml", "Deployment", "api", "api", "no-privilege-escalation", ESCALATION),
+    entry(API, "api/templates/deployment.yaml", "Deployment", "api", "api", "seccomp-profile", "securityContext/privileged"),
     entry(WEB, "web/charts/metrics/templates/deployment.yaml", "Deployment", "metrics", "exporter", "resource-limits",
           "resources/limits/memory"),
     entry(WEB, "web/templates/deployment.yaml", "Deployment", "web", "app", "read-only-root-filesystem", READ_ONLY),
@@ -65,7 +67,9 @@ BASELINE_ENTRIES = [
 # (chart directory name, values_file, rule, name, baselined) of the repository's findings.
 ALL_BASELINED = [
     ("api", "ci/debug-values.yaml", "no-privileged", "api", True),
+    ("api", "ci/debug-values.yaml", "drop-capabilities", "api", True),
     ("api", "ci/debug-values.yaml", "no-privilege-escalation", "api", True),
+    ("api", "ci/debug-values.yaml", "seccomp-profile", "api", True),
     ("api", "ci/debug-values.yaml", "read-only-root-filesystem", "api-report", True),
     ("api", "ci/debug-values.yaml", "image-tag-pinned", "api-report", True),
     ("api", "ci/default-values.yaml", "read-only-root-filesystem", "api-report", True),
@@ -115,7 +119,7 @@ def test_write_then_apply_the_baseline(harden, workdir):
     assert code == 0
     assert baseline_rows(report) == ALL_BASELINED
     assert report["baseline"] == {"new": 0, "fixed": []}
-    assert (report["summary"]["findings"], report["summary"]["baselined"]) == (12, 12)
+    assert (report["summary"]["findings"], report["summary"]["baselined"]) == (14, 14)
 
 
 def test_the_baseline_file_holds_the_reports_fingerprints(harden, workdir):
@@ -136,8 +140,8 @@ def test_text_report_with_a_baseline(harden, workdir):
     lines = result.stdout.splitlines()
     assert lines[-2:] == [
         "Baseline: 0 new findings, 0 recorded findings fixed.",
-        "8 findings (4 errors, 4 warnings) in 13 workloads, 13 objects checked: 1 fixable by post-render,"
-        " 7 need a chart change. (8 in the baseline)",
+        "10 findings (6 errors, 4 warnings) in 13 workloads, 13 objects checked: 1 fixable by post-render,"
+        " 9 need a chart change. (10 in the baseline)",
     ]
     assert lines[:3] == [
         "api/templates/cronjob.yaml [ci/debug-values.yaml]",
@@ -158,7 +162,7 @@ def test_one_finding_fixed_and_one_new(harden, workdir):
     assert code == 1
     assert report["baseline"] == {"new": 1, "fixed": [{"fingerprint": gone["fingerprint"], **WEB_ESCALATION}]}
     expected = [row for row in ALL_BASELINED if row[2:4] != ("no-privilege-escalation", "web")]
-    expected.insert(10, ("web", "ci/escalate-values.yaml", "image-tag-pinned", "web", False))
+    expected.insert(12, ("web", "ci/escalate-values.yaml", "image-tag-pinned", "web", False))
     assert baseline_rows(report) == expected
 
     result = harden("check", REPO, "--baseline", "baseline.json", cwd=workdir)
@@ -216,8 +220,10 @@ def test_fingerprints_are_the_same_under_every_values_file(harden, workdir):
     for f in report["findings"]:
         by_finding.setdefault((f["origin"], f["rule"], f["kind"], f["name"], f["container"]), set()).add(f["fingerprint"])
     assert sorted((key[3], key[1], len(prints)) for key, prints in by_finding.items()) == [
+        ("api", "drop-capabilities", 1),
         ("api", "no-privilege-escalation", 1),
         ("api", "no-privileged", 1),
+        ("api", "seccomp-profile", 1),
         ("api-report", "image-tag-pinned", 1),
         ("api-report", "read-only-root-filesystem", 1),
         ("metrics", "resource-limits", 1),
@@ -225,7 +231,7 @@ def test_fingerprints_are_the_same_under_every_values_file(harden, workdir):
         ("web", "read-only-root-filesystem", 1),
         ("worker", "seccomp-profile", 1),
     ]
-    assert len({f["fingerprint"] for f in report["findings"]}) == 8
+    assert len({f["fingerprint"] for f in report["findings"]}) == 10
 
 
 def test_renaming_a_values_file_keeps_its_findings_baselined(harden, workdir):
@@ -256,7 +262,7 @@ def test_fingerprints_do_not_depend_on_how_the_repository_is_named(harden, workd
     assert (result.returncode, result.stderr) == (0, "")
     report = json.loads(result.stdout)
     assert report["baseline"] == {"new": 0, "fixed": []}
-    assert [f["baselined"] for f in report["findings"]] == [True] * 12
+    assert [f["baselined"] for f in report["findings"]] == [True] * 14
 
 
 def test_two_charts_of_the_same_name_are_told_apart(harden, workdir):
@@ -351,7 +357,7 @@ def test_exempting_a_baselined_finding_is_neither_new_nor_fixed(harden, workdir)
     assert code == 0
     assert report["baseline"] == {"new": 0, "fixed": []}
     assert _exemption_rows(report) == [("read-only-root-filesystem", False, True), ("no-privilege-escalation", True, True)]
-    assert (report["summary"]["suppressed"], report["summary"]["baselined"]) == (1, 11)
+    assert (report["summary"]["suppressed"], report["summary"]["baselined"]) == (1, 13)
 
 
 # --- broken baseline files -----------------------------------------------------------------------

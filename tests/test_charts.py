@@ -113,8 +113,13 @@ INSECURE_FINDINGS = [
      f"{_T}/containers/0/securityContext/runAsNonRoot", f"{_SRC}/statefulset.yaml"),
     ("ignore-annotation", "StatefulSet", "fail-run-as-non-root-false-statefulset", None,
      "/spec/template/metadata/annotations", f"{_SRC}/statefulset.yaml"),
-    # DaemonSet: privileged, which also rules out allowPrivilegeEscalation: false.
+    # DaemonSet: privileged, which also rules out allowPrivilegeEscalation: false, and overrides the
+    # pod's RuntimeDefault profile and the container's drop: [ALL].
     ("no-privileged", "DaemonSet", "fail-privileged-daemonset", "agent",
+     f"{_T}/containers/0/securityContext/privileged", f"{_SRC}/daemonset.yaml"),
+    ("drop-capabilities", "DaemonSet", "fail-privileged-daemonset", "agent",
+     f"{_T}/containers/0/securityContext/privileged", f"{_SRC}/daemonset.yaml"),
+    ("seccomp-profile", "DaemonSet", "fail-privileged-daemonset", "agent",
      f"{_T}/containers/0/securityContext/privileged", f"{_SRC}/daemonset.yaml"),
     ("no-privilege-escalation", "DaemonSet", "fail-privileged-daemonset", "agent",
      f"{_T}/containers/0/securityContext/allowPrivilegeEscalation", f"{_SRC}/daemonset.yaml"),
@@ -314,10 +319,10 @@ def webapp_insecure_findings(apparmor: tuple) -> list[tuple]:
         ("run-as-user-group", *deployment, f"{s}/securityContext/runAsUser", _DEPLOY),
         ("run-as-user-group", *deployment, f"{d}/securityContext/runAsGroup", _DEPLOY),
         ("no-privileged", *deployment, f"{d}/securityContext/privileged", _DEPLOY),
-        ("drop-capabilities", *deployment, f"{d}/securityContext/capabilities/drop", _DEPLOY),
+        ("drop-capabilities", *deployment, f"{d}/securityContext/privileged", _DEPLOY),
         ("read-only-root-filesystem", *deployment, f"{d}/securityContext/readOnlyRootFilesystem", _DEPLOY),
         ("no-privilege-escalation", *deployment, f"{d}/securityContext/allowPrivilegeEscalation", _DEPLOY),
-        ("seccomp-profile", *deployment, f"{d}/securityContext/seccompProfile", _DEPLOY),
+        ("seccomp-profile", *deployment, f"{d}/securityContext/privileged", _DEPLOY),
         ("resource-limits", *deployment, f"{d}/resources/requests/cpu", _DEPLOY),
         ("resource-limits", *deployment, f"{d}/resources/requests/memory", _DEPLOY),
         ("resource-limits", *deployment, f"{d}/resources/limits/memory", _DEPLOY),
@@ -327,10 +332,10 @@ def webapp_insecure_findings(apparmor: tuple) -> list[tuple]:
         ("run-as-user-group", *hook, "/spec/securityContext/runAsUser", _HOOK),
         ("run-as-user-group", *hook, f"{p}/securityContext/runAsGroup", _HOOK),
         ("no-privileged", *hook, f"{p}/securityContext/privileged", _HOOK),
-        ("drop-capabilities", *hook, f"{p}/securityContext/capabilities/drop", _HOOK),
+        ("drop-capabilities", *hook, f"{p}/securityContext/privileged", _HOOK),
         ("read-only-root-filesystem", *hook, f"{p}/securityContext/readOnlyRootFilesystem", _HOOK),
         ("no-privilege-escalation", *hook, f"{p}/securityContext/allowPrivilegeEscalation", _HOOK),
-        ("seccomp-profile", *hook, f"{p}/securityContext/seccompProfile", _HOOK),
+        ("seccomp-profile", *hook, f"{p}/securityContext/privileged", _HOOK),
         ("resource-limits", *hook, f"{p}/resources/requests/cpu", _HOOK),
         ("resource-limits", *hook, f"{p}/resources/requests/memory", _HOOK),
         ("resource-limits", *hook, f"{p}/resources/limits/memory", _HOOK),
@@ -538,12 +543,12 @@ def test_text_report_groups_findings_by_template(check):
         ("insecure/templates/replicationcontroller.yaml",
          ["ReplicationController team-a/fail-defaults-replicationcontroller"]),
         ("insecure/templates/statefulset.yaml", ["StatefulSet team-a/fail-run-as-non-root-false-statefulset"]),
-        ("30 findings (18 errors, 11 warnings, 1 info) in 10 workloads, 10 objects checked:"
-         " 5 fixable by post-render, 25 need a chart change.", []),
+        ("32 findings (20 errors, 11 warnings, 1 info) in 10 workloads, 10 objects checked:"
+         " 5 fixable by post-render, 27 need a chart change.", []),
     ]
     finding_lines = [line for line in text.splitlines() if line.startswith("    ")]
     assert len(finding_lines) == len(INSECURE_FINDINGS)
-    assert text.splitlines()[-1].startswith("30 findings")
+    assert text.splitlines()[-1].startswith("32 findings")
     # Within a template, the object's findings in rule order, one line each.
     section = text.split("insecure/templates/pod.yaml\n", 1)[1].split("\n\n", 1)[0]
     assert section == (

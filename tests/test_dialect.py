@@ -235,16 +235,24 @@ def test_post_render_never_sets_pod_run_as_non_root_over_a_root_init_container(h
     assert output["spec"]["containers"][0]["securityContext"]["runAsNonRoot"] is True
 
 
+MERGED_CAPABILITIES = _pod("merged-capabilities", """\
+  containers:
+  - name: app
+    image: app:1.0
+    securityContext: {<<: {capabilities: {add: [SYS_ADMIN]}}}
+""")
+
+
 def test_post_render_writes_no_fix_into_a_value_a_merge_key_supplies(harden):
-    """capabilities comes from the merge: a drop: [ALL] written there would edit the merged mapping."""
-    result = harden("check", "--format", "json", "--fail-on", "never", "-", stdin=MERGED_PRIVILEGED)
+    """capabilities comes from the merge: a drop: [ALL] written there would edit the merged mapping.
+    (Not privileged: a privileged container gets no drop fix at all.)"""
+    result = harden("check", "--format", "json", "--fail-on", "never", "-", stdin=MERGED_CAPABILITIES)
     drop = [f for f in json.loads(result.stdout)["findings"] if f["path"].endswith("/capabilities/drop")]
     assert [(f["fixable"], f["note"]) for f in drop] == [
         (False, "not fixed: a YAML merge key (<<) supplies this value, and a fix is never written into merged values")]
-    output = _post_render(harden, MERGED_PRIVILEGED)
-    assert output.startswith(MERGED_PRIVILEGED)  # the container's text is untouched; pod-level fills follow
-    assert loader.load(output)["spec"]["containers"][0]["securityContext"] == {
-        "privileged": True, "capabilities": {"add": ["SYS_ADMIN"]}}
+    output = _post_render(harden, MERGED_CAPABILITIES)
+    assert output.startswith(MERGED_CAPABILITIES)  # the container's text is untouched; pod-level fills follow
+    assert loader.load(output)["spec"]["containers"][0]["securityContext"] == {"capabilities": {"add": ["SYS_ADMIN"]}}
 
 
 def test_post_render_fills_beside_a_merge_key_what_no_merge_supplies(harden):

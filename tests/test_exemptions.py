@@ -27,12 +27,16 @@ WEB = f"{CHART_REPO_NAME}/charts/web"
 DEBUG = "ci/debug-values.yaml"
 DEFAULTS = "ci/default-values.yaml"
 
-# The four findings of the api chart under ci/debug-values.yaml, as (rule, kind, name, container).
+# The six findings of the api chart under ci/debug-values.yaml, as (rule, kind, name, container):
+# privileged also overrides the container's drop: [ALL] and the pod's RuntimeDefault profile.
 NO_PRIVILEGED = ("no-privileged", "Deployment", "api", "api")
+CAPABILITIES = ("drop-capabilities", "Deployment", "api", "api")
 ESCALATION = ("no-privilege-escalation", "Deployment", "api", "api")
+SECCOMP = ("seccomp-profile", "Deployment", "api", "api")
 READ_ONLY = ("read-only-root-filesystem", "CronJob", "api-report", "report")
 TAG = ("image-tag-pinned", "CronJob", "api-report", "report")
-API_DEBUG_FINDINGS = [NO_PRIVILEGED, ESCALATION, READ_ONLY, TAG]
+API_DEPLOYMENT = [NO_PRIVILEGED, CAPABILITIES, ESCALATION, SECCOMP]
+API_DEBUG_FINDINGS = [*API_DEPLOYMENT, READ_ONLY, TAG]
 
 TODAY = datetime.date(2030, 6, 15)
 
@@ -91,16 +95,16 @@ def test_without_exemptions_nothing_is_suppressed(api_debug_stream):
         # template: with or without the chart's name in front
         ({"template": "api/templates/cronjob.yaml"}, [READ_ONLY, TAG]),
         ({"template": "templates/cronjob.yaml"}, [READ_ONLY, TAG]),
-        ({"template": "templates/deploy*.yaml"}, [NO_PRIVILEGED, ESCALATION]),
+        ({"template": "templates/deploy*.yaml"}, API_DEPLOYMENT),
         ({"template": "*/cronjob.yaml"}, [READ_ONLY, TAG]),
         ({"template": "cronjob.yaml"}, []),
         # kind: exact and case-sensitive
         ({"kind": "CronJob"}, [READ_ONLY, TAG]),
-        ({"kind": "Deployment"}, [NO_PRIVILEGED, ESCALATION]),
+        ({"kind": "Deployment"}, API_DEPLOYMENT),
         ({"kind": "cronjob"}, []),
         ({"kind": "Deploy"}, []),
         # name
-        ({"name": "api"}, [NO_PRIVILEGED, ESCALATION]),
+        ({"name": "api"}, API_DEPLOYMENT),
         ({"name": "api*"}, API_DEBUG_FINDINGS),
         ({"name": "api-report"}, [READ_ONLY, TAG]),
         # namespace
@@ -110,7 +114,7 @@ def test_without_exemptions_nothing_is_suppressed(api_debug_stream):
         # container
         ({"container": "report"}, [READ_ONLY, TAG]),
         ({"container": "rep?rt"}, [READ_ONLY, TAG]),
-        ({"container": "[ab]pi"}, [NO_PRIVILEGED, ESCALATION]),
+        ({"container": "[ab]pi"}, API_DEPLOYMENT),
         ({"container": "app"}, []),
         # every field given must match
         ({"rule": "no-privileged", "kind": "Deployment", "name": "api", "container": "api"}, [NO_PRIVILEGED]),
@@ -143,7 +147,9 @@ def test_the_first_matching_exemption_gives_the_reason(api_debug_stream):
     )
     assert [(row[0], row[4]) for row in scan(config, api_debug_stream)] == [
         ("no-privileged", "first"),
+        ("drop-capabilities", "second"),
         ("no-privilege-escalation", "second"),
+        ("seccomp-profile", "second"),
         ("read-only-root-filesystem", None),
         ("image-tag-pinned", None),
     ]
@@ -169,7 +175,9 @@ def test_an_exemption_expires_after_its_date(api_debug_stream, today, reason, no
     findings = scan(EXPIRING, api_debug_stream, today=today)
     assert findings == [
         (*NO_PRIVILEGED, reason, note),
+        (*CAPABILITIES, None, None),
         (*ESCALATION, None, None),
+        (*SECCOMP, None, None),
         (*READ_ONLY, None, None),
         (*TAG, None, None),
     ]
@@ -316,9 +324,13 @@ def test_text_report_with_some_findings_suppressed(harden, tmp_path):
         "api/templates/deployment.yaml",
         "  Deployment team-b/api",
         "    error    no-privileged              api: runs privileged: it has full access to the node [manual]",
+        "    error    drop-capabilities          api: runs privileged, which grants every capability whatever it drops"
+        " [manual]",
+        "    error    seccomp-profile            api: runs privileged, which overrides its seccomp profile: it runs"
+        " Unconfined [manual]",
         "",
-        "3 findings (1 error, 2 warnings) in 2 workloads, 2 objects checked: 0 fixable by post-render,"
-        " 3 need a chart change. (1 suppressed)",
+        "5 findings (3 errors, 2 warnings) in 2 workloads, 2 objects checked: 0 fixable by post-render,"
+        " 5 need a chart change. (1 suppressed)",
     ]
 
 
@@ -337,7 +349,9 @@ def test_exemptions_across_a_repository(harden, tmp_path):
     assert code == 3  # two renders of the fixture repository fail
     assert [(f["origin"].rsplit("/", 1)[1], *row) for f, row in zip(report["findings"], _suppression_rows(report))] == [
         ("api", DEBUG, "no-privileged", "api", False, None, None),
+        ("api", DEBUG, "drop-capabilities", "api", False, None, None),
         ("api", DEBUG, "no-privilege-escalation", "api", False, None, None),
+        ("api", DEBUG, "seccomp-profile", "api", False, None, None),
         ("api", DEBUG, "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
         ("api", DEBUG, "image-tag-pinned", "api-report", False, None, None),
         ("api", DEFAULTS, "read-only-root-filesystem", "api-report", True, "the report writes to /tmp", None),
@@ -349,7 +363,7 @@ def test_exemptions_across_a_repository(harden, tmp_path):
         ("web", "ci/escalate-values.yaml", "no-privilege-escalation", "web", False, None, None),
         ("web", "ci/hardened-values.yaml", "resource-limits", "metrics", True, "upstream exporter", None),
     ]
-    assert (report["summary"]["findings"], report["summary"]["suppressed"]) == (6, 6)
+    assert (report["summary"]["findings"], report["summary"]["suppressed"]) == (8, 6)
 
 
 def test_an_expired_exemption_is_a_finding_again_and_says_so(harden, tmp_path):
@@ -442,6 +456,7 @@ def _annotated_chart(root: Path, object_annotations: dict[str, str], pod_annotat
 
 UNANNOTATED = [
     ("no-privileged", None),
+    ("drop-capabilities", None),
     ("read-only-root-filesystem", None),
     ("no-privilege-escalation", None),
     ("seccomp-profile", None),
@@ -464,6 +479,7 @@ def test_an_annotation_on_the_object(harden, tmp_path):
     )
     assert findings == [
         ("no-privileged", "needs the host network stack"),
+        ("drop-capabilities", None),
         ("read-only-root-filesystem", None),
         ("no-privilege-escalation", None),
         ("seccomp-profile", None),
@@ -475,12 +491,14 @@ def test_annotations_on_the_pod_template(harden, tmp_path):
     annotations = {
         "ignore.helm-harden.io/no-privileged": "needs the host network stack",
         "ignore.helm-harden.io/no-privilege-escalation": "privileged anyway",
+        "ignore.helm-harden.io/drop-capabilities": "privileged anyway",
         "ignore.helm-harden.io/seccomp-profile": "the node's default profile applies",
         "example.com/unrelated": "",
     }
     code, findings = _annotated_rows(harden, tmp_path, {}, annotations)
     assert findings == [
         ("no-privileged", "needs the host network stack"),
+        ("drop-capabilities", "privileged anyway"),
         ("read-only-root-filesystem", None),
         ("no-privilege-escalation", "privileged anyway"),
         ("seccomp-profile", "the node's default profile applies"),
@@ -492,11 +510,13 @@ def test_annotations_on_object_and_pod_template_combine(harden, tmp_path):
     code, findings = _annotated_rows(
         harden,
         tmp_path,
-        {"ignore.helm-harden.io/no-privileged": "object", "ignore.helm-harden.io/seccomp-profile": "object"},
+        {"ignore.helm-harden.io/no-privileged": "object", "ignore.helm-harden.io/seccomp-profile": "object",
+         "ignore.helm-harden.io/drop-capabilities": "object"},
         {"ignore.helm-harden.io/seccomp-profile": "pod template", "ignore.helm-harden.io/no-privilege-escalation": "pod"},
     )
     assert findings == [
         ("no-privileged", "object"),
+        ("drop-capabilities", "object"),
         ("read-only-root-filesystem", None),
         ("no-privilege-escalation", "pod"),
         ("seccomp-profile", "pod template"),
@@ -586,7 +606,9 @@ def test_a_bad_annotation_suppresses_nothing(harden, tmp_path):
     assert code == 1
     assert [(f["rule"], f["suppressed"]) for f in report["findings"]] == [
         ("no-privileged", False),
+        ("drop-capabilities", False),
         ("no-privilege-escalation", False),
+        ("seccomp-profile", False),
         ("ignore-annotation", False),
         ("ignore-annotation", False),
     ]

@@ -138,7 +138,7 @@ def test_sarif_is_valid_and_describes_every_rule(insecure_sarif):
 def test_sarif_results_point_at_template_lines(insecure_sarif):
     results = insecure_sarif["runs"][0]["results"]
     rule_ids = [rule.id for rule in RULES]
-    assert len(results) == 30
+    assert len(results) == 32
     located = set()
     for result in results:
         assert result["ruleIndex"] == rule_ids.index(result["ruleId"])
@@ -149,6 +149,8 @@ def test_sarif_results_point_at_template_lines(insecure_sarif):
     templates = f"{INSECURE}/templates"
     assert {
         ("no-privileged", f"{templates}/daemonset.yaml", 23, "agent"),  # privileged: true
+        ("drop-capabilities", f"{templates}/daemonset.yaml", 23, "agent"),  # privileged overrides its drop: [ALL]
+        ("seccomp-profile", f"{templates}/daemonset.yaml", 23, "agent"),  # and the pod's RuntimeDefault
         ("no-privilege-escalation", f"{templates}/daemonset.yaml", 22, "agent"),  # missing: its securityContext
         ("apparmor-profile", f"{templates}/pod.yaml", 9, "app"),  # the annotation
         ("apparmor-profile", f"{templates}/pod.yaml", 26, "debugger"),  # the ephemeral container's type
@@ -208,13 +210,13 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
     rules = len(DEFAULT_RULES)
     assert suites == [
         ("charts-under-test/hardened (default values)", str(9 * rules), "0", "0", "0"),
-        ("charts-under-test/insecure (default values)", str(10 * rules), "21", "0", "0"),
+        ("charts-under-test/insecure (default values)", str(10 * rules), "23", "0", "0"),
         ("charts-under-test/webapp (ci/default-values.yaml)", str(2 * rules), "14", "0", "0"),
         ("charts-under-test/webapp (ci/hardened-values.yaml)", str(2 * rules), "0", "0", "0"),
         ("charts-under-test/webapp (ci/insecure-values.yaml)", str(2 * rules), "19", "0", "0"),
     ]
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        str(25 * rules), "54", "0", "0")
+        str(25 * rules), "56", "0", "0")
     for suite in root.findall("testsuite"):
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
@@ -245,13 +247,12 @@ def test_junit_cases_name_object_rule_and_template(repository_junit):
 
 
 def test_github_annotations(check):
-    """30 findings, 18 of them errors: GitHub would show 10 error and 10 warning annotations of a
+    """32 findings, 20 of them errors: GitHub would show 10 error and 10 warning annotations of a
     step and drop the rest silently, so the first 10 of each are printed, and a line says what was cut."""
     lines = check(INSECURE, "--format", "github").splitlines()
     assert len(lines) == 23
-    assert [line.split(" ", 1)[0] for line in lines[:-2]] == ["::error"] * 5 + ["::warning"] * 2 + [
-        "::error", "::warning", "::error", "::error"] + ["::warning"] * 3 + ["::error"] * 2 + ["::warning"] * 2 + [
-        "::notice"] + ["::warning"] * 2
+    assert [line.split(" ", 1)[0] for line in lines[:-2]] == ["::error"] * 7 + ["::warning"] * 2 + [
+        "::error", "::warning"] + ["::error"] * 2 + ["::warning"] * 5 + ["::notice"] + ["::warning"] * 2
     templates = f"{INSECURE}/templates"
     assert (
         f"::error file={templates}/daemonset.yaml,line=23,title=no-privileged::"
@@ -263,8 +264,8 @@ def test_github_annotations(check):
     ) in lines
     assert not any("selinux-options" in line for line in lines)  # the 11th error and later ones are cut
     assert lines[-2:] == [
-        "helm-harden: 30 findings (18 errors, 11 warnings, 1 notice) in 10 workloads.",
-        "helm-harden: not annotated: 8 errors, 1 warning (GitHub shows 10 annotations of each level per step);"
+        "helm-harden: 32 findings (20 errors, 11 warnings, 1 notice) in 10 workloads.",
+        "helm-harden: not annotated: 10 errors, 1 warning (GitHub shows 10 annotations of each level per step);"
         " the SARIF and Markdown reports hold them all.",
     ]
 

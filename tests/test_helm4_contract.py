@@ -191,7 +191,9 @@ def test_findings_name_the_filename_annotation(cli_env, workdir):
             ("no-privilege-escalation", *migrate, True),
             ("seccomp-profile", *migrate, True),
             ("no-privileged", *test, False),
+            ("drop-capabilities", *test, False),
             ("no-privilege-escalation", *test, False),
+            ("seccomp-profile", *test, False),
         ]
     )
 
@@ -237,9 +239,9 @@ def test_summary_and_report_name_the_annotated_files(cli_env, workdir, tmp_path)
     text = report.read_text(encoding="utf-8")
     assert text == result.stderr
     lines = text.splitlines()
-    assert lines[0] == "helm-harden: hardened 2 of 5 documents (7 findings fixed); 5 findings left unchanged:"
+    assert lines[0] == "helm-harden: hardened 2 of 5 documents (7 findings fixed); 7 findings left unchanged:"
     assert sorted(line.split(": ", 1)[0].strip() for line in lines[1:]) == sorted(
-        ["web/templates/deployment.yaml"] * 3 + ["web/templates/tests/test-connection.yaml"] * 2
+        ["web/templates/deployment.yaml"] * 3 + ["web/templates/tests/test-connection.yaml"] * 4
     )
     assert SECRET not in text and SECRET not in result.stderr
 
@@ -291,7 +293,7 @@ def test_entry_script_takes_config_and_report_as_arguments(plugin_folder, tmp_pa
     assert deployment["containers"][0]["volumeMounts"] == [{"name": "helm-harden-tmp", "mountPath": "/tmp"}]
     assert deployment["volumes"] == [{"name": "helm-harden-tmp", "emptyDir": {}}]
     assert report.read_text(encoding="utf-8").splitlines()[0] == (
-        "helm-harden: hardened 2 of 5 documents (8 findings fixed); 4 findings left unchanged:"
+        "helm-harden: hardened 2 of 5 documents (8 findings fixed); 6 findings left unchanged:"
     )
 
 

@@ -305,6 +305,13 @@ EXPECTED_RESULTS = [
         "tags": {"rule": "no-privileged"},
     },
     {
+        "message": "drop-capabilities: shell: runs privileged, which grants every capability whatever it drops",
+        "severity": "error",
+        "resourceRef": {"apiVersion": "v1", "kind": "Pod", "name": "debug"},
+        "field": {"path": "/spec/containers/0/securityContext/privileged"},
+        "tags": {"rule": "drop-capabilities"},
+    },
+    {
         "message": (
             "no-privilege-escalation: shell: allowPrivilegeEscalation is not set "
             "(and cannot be false while privileged or adding SYS_ADMIN)"
@@ -313,6 +320,13 @@ EXPECTED_RESULTS = [
         "resourceRef": {"apiVersion": "v1", "kind": "Pod", "name": "debug"},
         "field": {"path": "/spec/containers/0/securityContext/allowPrivilegeEscalation"},
         "tags": {"rule": "no-privilege-escalation"},
+    },
+    {
+        "message": "seccomp-profile: shell: runs privileged, which overrides its seccomp profile: it runs Unconfined",
+        "severity": "error",
+        "resourceRef": {"apiVersion": "v1", "kind": "Pod", "name": "debug"},
+        "field": {"path": "/spec/containers/0/securityContext/privileged"},
+        "tags": {"rule": "seccomp-profile"},
     },
 ]
 
@@ -372,9 +386,9 @@ def test_krm_function_without_function_config_uses_the_defaults(env):
     rules = [r["tags"]["rule"] for r in after["results"]]
     assert rules == [
         "run-as-user-group", "run-as-user-group", "read-only-root-filesystem", "image-tag-pinned",
-        "no-privileged", "no-privilege-escalation",
+        "no-privileged", "drop-capabilities", "no-privilege-escalation", "seccomp-profile",
     ]
-    assert [r["severity"] for r in after["results"]] == ["warning", "warning", "warning", "warning", "error", "error"]
+    assert [r["severity"] for r in after["results"]] == ["warning"] * 4 + ["error"] * 4
 
 
 def test_krm_function_without_findings_writes_no_results(env):

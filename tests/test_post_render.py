@@ -52,7 +52,7 @@ CHANGED_TEMPLATES = {
     "webapp": ["webapp/templates/deployment.yaml"],
     "webapp-default-values": ["webapp/templates/deployment.yaml"],
     "webapp-hardened-values": [],
-    "webapp-insecure-values": ["webapp/templates/deployment.yaml"],
+    "webapp-insecure-values": [],  # its one container is privileged: no seccomp or drop fill changes that
 }
 
 
@@ -349,8 +349,8 @@ def test_webapp_insecure_values_keep_every_explicit_choice(renders):
         "allowPrivilegeEscalation": True,
         "appArmorProfile": {"type": "Unconfined"},
     }
-    pod["securityContext"]["seccompProfile"] = {"type": "RuntimeDefault"}
-    # The pod's runAsUser 0 makes the container root: it keeps the capabilities root's work needs.
+    # Privileged, the container runs Unconfined with every capability whatever a fill would set,
+    # so no seccomp profile and no drop: [ALL] is written (nor would its root user allow the drop).
     assert load(after) == expected
 
 
@@ -511,8 +511,7 @@ def test_fill_never_flip(explicit):
     expected = load(before)
     pod = expected["spec"]["template"]["spec"]
     pod["securityContext"]["runAsNonRoot"] = True  # Unconfined stays
-    privileged, sys_admin, cap_sys_admin, writable = pod["containers"]
-    privileged["securityContext"]["capabilities"] = {"drop": ["ALL"]}
+    _privileged, sys_admin, cap_sys_admin, writable = pod["containers"]  # privileged: a drop would change nothing
     sys_admin["securityContext"]["capabilities"]["drop"] = ["ALL"]
     cap_sys_admin["securityContext"]["capabilities"]["drop"] = ["NET_RAW", "ALL"]
     writable["securityContext"]["capabilities"] = {"drop": ["ALL"]}
@@ -1043,7 +1042,7 @@ def test_config_file_found_from_the_working_directory(env, tmp_path, renders):
 
 # --- reports, refusals and errors ---------------------------------------------------------
 
-INSECURE_SUMMARY_HEAD = "helm-harden: hardened 2 of 9 documents (5 findings fixed); 24 findings left unchanged:"
+INSECURE_SUMMARY_HEAD = "helm-harden: hardened 2 of 9 documents (5 findings fixed); 26 findings left unchanged:"
 
 
 @pytest.mark.parametrize("how", ["--report", "HELM_HARDEN_REPORT"])
@@ -1060,7 +1059,7 @@ def test_report_file_holds_the_summary(renders, helm, harden_process, tmp_path, 
     assert text == harden_process("post-render", stdin=sent).stderr
     lines = text.splitlines()
     assert lines[0] == INSECURE_SUMMARY_HEAD
-    assert len(lines) == 25
+    assert len(lines) == 27
     assert (
         "  insecure/templates/daemonset.yaml: DaemonSet kube-system/fail-privileged-daemonset: "
         "error    no-privileged              agent: runs privileged: it has full access to the node [manual]"

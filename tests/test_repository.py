@@ -48,7 +48,9 @@ DEFAULTS = "ci/default-values.yaml"  # chart-testing renders a chart with its ci
 # render's objects in helm's order.
 REPO_FINDINGS = [
     (API, DEBUG, "no-privileged", "Deployment", "api", "api"),
+    (API, DEBUG, "drop-capabilities", "Deployment", "api", "api"),
     (API, DEBUG, "no-privilege-escalation", "Deployment", "api", "api"),
+    (API, DEBUG, "seccomp-profile", "Deployment", "api", "api"),
     (API, DEBUG, "read-only-root-filesystem", "CronJob", "api-report", "report"),
     (API, DEBUG, "image-tag-pinned", "CronJob", "api-report", "report"),
     (API, DEFAULTS, "read-only-root-filesystem", "CronJob", "api-report", "report"),
@@ -80,8 +82,8 @@ REPO_FAILURES = [
 ]
 
 REPO_SUMMARY = {
-    "findings": 12,
-    "by_severity": {"error": 4, "warning": 8, "info": 0},
+    "findings": 14,
+    "by_severity": {"error": 6, "warning": 8, "info": 0},
     "fixable": 1,
     "objects": 13,
     "workloads": 13,
@@ -391,6 +393,9 @@ def test_a_directory_of_plain_yaml_is_read_as_files(harden, tmp_path):
     assert [(f["origin"], f["source"], f["values_file"], f["rule"], f["kind"], f["name"], f["container"])
             for f in report["findings"]] == [
         ("manifests/pod.yaml", "manifests/pod.yaml", None, "no-privileged", "Pod", "plain", "app"),
+        ("manifests/pod.yaml", "manifests/pod.yaml", None, "drop-capabilities", "Pod", "plain", "app"),
+        ("manifests/pod.yaml", "manifests/pod.yaml", None, "no-privilege-escalation", "Pod", "plain", "app"),
+        ("manifests/pod.yaml", "manifests/pod.yaml", None, "seccomp-profile", "Pod", "plain", "app"),
     ]
 
 
@@ -420,8 +425,12 @@ def test_text_report_groups_by_template_and_values_file_and_lists_failed_renders
         "api/templates/deployment.yaml [ci/debug-values.yaml]",
         "  Deployment team-b/api",
         "    error    no-privileged              api: runs privileged: it has full access to the node [manual]",
+        "    error    drop-capabilities          api: runs privileged, which grants every capability whatever it drops"
+        " [manual]",
         "    error    no-privilege-escalation    api: allowPrivilegeEscalation is not set"
         " (and cannot be false while privileged or adding SYS_ADMIN) [manual]",
+        "    error    seccomp-profile            api: runs privileged, which overrides its seccomp profile: it runs"
+        " Unconfined [manual]",
         "",
         "api/templates/cronjob.yaml [ci/debug-values.yaml, ci/default-values.yaml, ci/hardened-values.yaml]",
         "  CronJob team-b/api-report",
@@ -451,8 +460,8 @@ def test_text_report_groups_by_template_and_values_file_and_lists_failed_renders
         "",
         "    Use --debug flag to render out invalid YAML",
         "",
-        "8 findings (4 errors, 4 warnings) in 13 workloads, 13 objects checked: 1 fixable by post-render,"
-        " 7 need a chart change. (2 renders failed)",
+        "10 findings (6 errors, 4 warnings) in 13 workloads, 13 objects checked: 1 fixable by post-render,"
+        " 9 need a chart change. (2 renders failed)",
     ]
 
 

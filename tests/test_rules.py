@@ -270,6 +270,9 @@ def test_drop_capabilities(tmp_path):
         ("fail-lower-case-all", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
         ("fail-pod-level-capabilities-are-not-inherited", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
         ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/capabilities/drop", True),
+        ("fail-privileged-drops-all", "agent", "/spec/template/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-drops-nothing", "agent", "/spec/containers/0/securityContext/capabilities/add", False),
+        ("fail-privileged-drops-nothing", "agent", "/spec/containers/0/securityContext/privileged", False),
         ("fail-unset", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
     ]
 
@@ -291,6 +294,9 @@ def test_drop_capabilities_allowed_add(tmp_path):
         ("fail-lower-case-all", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
         ("fail-pod-level-capabilities-are-not-inherited", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
         ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/capabilities/drop", True),
+        ("fail-privileged-drops-all", "agent", "/spec/template/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-drops-nothing", "agent", "/spec/containers/0/securityContext/capabilities/add", False),
+        ("fail-privileged-drops-nothing", "agent", "/spec/containers/0/securityContext/privileged", False),
         ("fail-unset", "app", "/spec/containers/0/securityContext/capabilities/drop", True),
         ("pass-drop-all-add-net-bind-service", "app", "/spec/template/spec/containers/0/securityContext/capabilities/add", False),
     ]
@@ -310,6 +316,12 @@ def test_drop_capabilities_messages(tmp_path):
     ]
     assert messages(tmp_path, "drop-capabilities", "fail-add-lower-case-net-bind-service") == [
         ("app", "adds capabilities net_bind_service"),
+    ]
+    privileged = "runs privileged, which grants every capability whatever it drops"
+    assert messages(tmp_path, "drop-capabilities", "fail-privileged-drops-all") == [("agent", privileged)]
+    assert messages(tmp_path, "drop-capabilities", "fail-privileged-drops-nothing") == [
+        ("agent", "adds capabilities SYS_ADMIN"),
+        ("agent", privileged),
     ]
 
 
@@ -333,6 +345,7 @@ def test_no_privilege_escalation(tmp_path):
         ("fail-cronjob-init-container", "init", "/spec/jobTemplate/spec/template/spec/initContainers/0/securityContext/allowPrivilegeEscalation", True),
         ("fail-ephemeral-container", "debug", "/spec/ephemeralContainers/0/securityContext/allowPrivilegeEscalation", True),
         ("fail-explicit-true", "app", "/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation", False),
+        ("fail-false-beside-privileged", "app", "/spec/containers/0/securityContext/allowPrivilegeEscalation", False),
         ("fail-list-item", "app", "/items/1/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation", True),
         ("fail-net-admin-unset", "app", "/spec/containers/0/securityContext/allowPrivilegeEscalation", True),
         ("fail-pod-level-setting-is-not-inherited", "app", "/spec/containers/0/securityContext/allowPrivilegeEscalation", True),
@@ -353,6 +366,9 @@ def test_no_privilege_escalation_messages(tmp_path):
     assert messages(tmp_path, "no-privilege-escalation", "fail-sys-admin-explicit-true") == [
         ("app", "allowPrivilegeEscalation is true, not false"),
     ]
+    assert messages(tmp_path, "no-privilege-escalation", "fail-false-beside-privileged") == [
+        ("app", "allowPrivilegeEscalation is false while privileged or adding SYS_ADMIN: the API server rejects the object"),
+    ]
 
 
 def test_seccomp_profile_old_kube_counts_legacy_annotations(tmp_path):
@@ -368,8 +384,22 @@ def test_seccomp_profile_old_kube_counts_legacy_annotations(tmp_path):
         ("fail-pod-unconfined", "app", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-pod-unconfined", "sidecar", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/seccompProfile", True),
+        ("fail-privileged-under-pod-runtime-default", "agent", "/spec/template/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-unset", "agent", "/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-unset", "app", "/spec/containers/1/securityContext/seccompProfile", True),
+        ("fail-privileged-with-own-localhost", "agent", "/spec/containers/0/securityContext/privileged", False),
         ("fail-unset", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-unset", "sidecar", "/spec/template/spec/containers/1/securityContext/seccompProfile", True),
+    ]
+
+
+def test_seccomp_profile_messages_say_privileged_overrides_the_profile(tmp_path):
+    overridden = "runs privileged, which overrides its seccomp profile: it runs Unconfined"
+    assert messages(tmp_path, "seccomp-profile", "fail-privileged-under-pod-runtime-default") == [("agent", overridden)]
+    assert messages(tmp_path, "seccomp-profile", "fail-privileged-with-own-localhost") == [("agent", overridden)]
+    assert messages(tmp_path, "seccomp-profile", "fail-privileged-unset") == [
+        ("agent", overridden),
+        ("app", "no seccomp profile is set, so every syscall is allowed"),
     ]
 
 
@@ -391,6 +421,10 @@ def test_seccomp_profile_current_kube_ignores_legacy_annotations(tmp_path):
         ("fail-pod-unconfined", "app", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-pod-unconfined", "sidecar", "/spec/template/spec/securityContext/seccompProfile/type", False),
         ("fail-podtemplate", "app", "/template/spec/containers/0/securityContext/seccompProfile", True),
+        ("fail-privileged-under-pod-runtime-default", "agent", "/spec/template/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-unset", "agent", "/spec/containers/0/securityContext/privileged", False),
+        ("fail-privileged-unset", "app", "/spec/containers/1/securityContext/seccompProfile", True),
+        ("fail-privileged-with-own-localhost", "agent", "/spec/containers/0/securityContext/privileged", False),
         ("fail-unset", "app", "/spec/template/spec/containers/0/securityContext/seccompProfile", True),
         ("fail-unset", "sidecar", "/spec/template/spec/containers/1/securityContext/seccompProfile", True),
         # the pod-level fill would override the sidecar's Localhost annotation: not fixable

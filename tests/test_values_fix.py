@@ -58,6 +58,9 @@ EXPECTED_OVERLAYS = {
     },
     # nothing in values reaches the CronJob's fields.
     "hardcoded": {},
+    # the exporter's map is the privileged agent's too: allowPrivilegeEscalation: false would get
+    # the agent rejected by the API server, so the map (kept or dropped whole) gets nothing.
+    "shared-privileged": {},
     # the chart refuses the probe's marker keys: nothing is known, so nothing is written.
     "strict": {},
     # a subchart's keys under its name, a global, and a map given to a library chart's helper.
@@ -89,6 +92,7 @@ EXPECTED_REMOVED = {
         ("seccomp-profile", "Job", "release-name-admission-patch", "patch", SC + "seccompProfile"),
     },
     "hardcoded": set(),
+    "shared-privileged": set(),
     "strict": set(),
     "umbrella": {
         ("run-as-non-root", "Deployment", "release-name-backend", "backend", SC + "runAsNonRoot"),
@@ -195,3 +199,17 @@ def test_a_chart_that_refuses_the_markers_says_the_keys_are_not_known(fixed):
     notes = [line for line in lines if line.startswith("  note: ")]
     assert [note.split(" (")[0] for note in notes] == [
         "  note: the chart does not render with maps markers", "  note: the chart does not render with switched markers"]
+
+
+def test_a_key_that_would_also_land_on_a_privileged_container_is_left_to_a_patch(fixed):
+    """allowPrivilegeEscalation: false beside privileged: true is an object the API server rejects:
+    the overlay that would write it does not verify, and the summary says why it is left out."""
+    _, summary, _ = fixed("shared-privileged")
+    lines = [line.strip() for line in summary.splitlines()]
+    assert ("patch   no-privilege-escalation    DaemonSet release-name-agent container exporter: "
+            "securityContext.allowPrivilegeEscalation: false would fix it, but its values map did not verify (the render"
+            " with the map's keys adds or changes a finding elsewhere)"
+            " (tests/fixtures/values-charts/shared-privileged/templates/daemonset.yaml:18)") in lines
+    assert ("manual  no-privilege-escalation    DaemonSet release-name-agent container agent: no automatic fix: "
+            "change the value in the chart or values"
+            " (tests/fixtures/values-charts/shared-privileged/templates/daemonset.yaml:25)") in lines

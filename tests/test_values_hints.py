@@ -102,3 +102,35 @@ def test_hints_need_one_chart(harden):
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
         2, "helm-harden: error: --hints works on one chart (a directory or packaged chart), without --diff or --pss"
         " (see: python -m helm_harden check --help)")
+
+
+CANNOT_BE_FALSE = ("allowPrivilegeEscalation cannot be false while the container is privileged or adds SYS_ADMIN"
+                   " (the API server rejects the object): remove that first")
+
+
+def test_a_privileged_container_gets_no_hint_the_api_server_rejects(harden):
+    hints = _hints(harden, "umbrella", "--set", "worker.securityContext.privileged=true")
+    assert [hint for hint in hints if hint[1] == "worker" and hint[0] != "run-as-user-group"] == [
+        ("no-privileged", "worker", "privileged", "set worker.securityContext.privileged: false"),
+        ("drop-capabilities", "worker", "privileged", "set worker.securityContext.privileged: false"),
+        ("read-only-root-filesystem", "worker", "readOnlyRootFilesystem",
+         "set worker.securityContext.readOnlyRootFilesystem: true"),
+        ("no-privilege-escalation", "worker", "allowPrivilegeEscalation", CANNOT_BE_FALSE),
+        ("seccomp-profile", "worker", "privileged", "set worker.securityContext.privileged: false"),
+    ]
+
+
+def test_a_map_shared_with_a_privileged_container_gets_no_hint_that_breaks_it(harden):
+    template = "tests/fixtures/values-charts/shared-privileged/templates/daemonset.yaml"
+    patch = "post-render or a patch (fix --format flux|kustomize) fixes it"
+    refused = "would fix it, but its values map did not verify (the render with the map's keys adds or changes a finding elsewhere): " + patch
+    assert _hints(harden, "shared-privileged") == [
+        ("no-privileged", "agent", "privileged", f"no values key reaches this field: change {template}:26"),
+        ("drop-capabilities", "exporter", "drop", f"securityContext.capabilities.drop: [ALL] {refused}"),
+        ("drop-capabilities", "agent", "privileged", f"no values key reaches this field: change {template}:26"),
+        ("no-privilege-escalation", "exporter", "allowPrivilegeEscalation",
+         f"securityContext.allowPrivilegeEscalation: false {refused}"),
+        ("no-privilege-escalation", "agent", "allowPrivilegeEscalation", CANNOT_BE_FALSE),
+        ("seccomp-profile", "exporter", "seccompProfile", f"securityContext.seccompProfile.type: RuntimeDefault {refused}"),
+        ("seccomp-profile", "agent", "privileged", f"no values key reaches this field: change {template}:26"),
+    ]

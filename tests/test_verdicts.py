@@ -179,3 +179,93 @@ def test_messages_say_what_the_object_sets(harden, tmp_path):
         ("run-as-user-group", "app", "/spec/containers/0/securityContext/runAsUser",
          'runAsUser is "10001", a string: it must be an integer (the API server rejects the object)', False),
     ]
+
+
+# --- a privileged container overrides its seccomp profile and its dropped capabilities -----------
+
+
+NODE_AGENT = """\
+---
+# Source: agent/templates/daemonset.yaml
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: node-agent
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: agent
+          image: example.com/agent:1.0.0
+          securityContext:
+            privileged: true
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {memory: 256Mi}
+        - name: exporter
+          image: example.com/exporter:1.0.0
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {memory: 256Mi}
+"""
+
+AGENT = "/spec/template/spec/containers/0/securityContext"
+RUNS_UNCONFINED = "runs privileged, which overrides its seccomp profile: it runs Unconfined"
+HAS_EVERY_CAPABILITY = "runs privileged, which grants every capability whatever it drops"
+
+
+def test_a_privileged_container_fails_seccomp_and_capabilities_whatever_it_sets(harden, tmp_path):
+    """RuntimeDefault on the pod and drop: [ALL] on the container do not confine it: nothing fixes that."""
+    assert _check(harden, tmp_path, NODE_AGENT) == [
+        ("no-privileged", "agent", f"{AGENT}/privileged", "runs privileged: it has full access to the node", False),
+        ("drop-capabilities", "agent", f"{AGENT}/privileged", HAS_EVERY_CAPABILITY, False),
+        ("no-privilege-escalation", "agent", f"{AGENT}/allowPrivilegeEscalation",
+         "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)", False),
+        ("seccomp-profile", "agent", f"{AGENT}/privileged", RUNS_UNCONFINED, False),
+    ]
+
+
+def test_post_render_writes_no_fix_that_privileged_overrides(harden, tmp_path):
+    assert _post_render(harden, tmp_path, NODE_AGENT) == NODE_AGENT
+
+
+def test_post_render_still_fills_the_pod_profile_for_the_other_containers(harden, tmp_path):
+    """Without a pod profile the exporter gets the pod-level RuntimeDefault; the agent stays
+    reported, unfixable, and post-render does not mistake that for a fix that failed (exit 4)."""
+    stream = NODE_AGENT.replace("        seccompProfile:\n          type: RuntimeDefault\n", "")
+    findings = _check(harden, tmp_path, stream)
+    assert [row for row in findings if row[0] == "seccomp-profile"] == [
+        ("seccomp-profile", "agent", f"{AGENT}/privileged", RUNS_UNCONFINED, False),
+        ("seccomp-profile", "exporter", "/spec/template/spec/containers/1/securityContext/seccompProfile",
+         "no seccomp profile is set, so every syscall is allowed", True),
+    ]
+    hardened = _post_render(harden, tmp_path, stream)
+    assert hardened == NODE_AGENT
+    assert [row for row in _check(harden, tmp_path, hardened) if row[0] == "seccomp-profile"] == [
+        ("seccomp-profile", "agent", f"{AGENT}/privileged", RUNS_UNCONFINED, False),
+    ]
+
+
+def test_pod_security_admission_still_takes_the_profile_as_set(harden, tmp_path):
+    """The restricted standard's seccomp and capabilities controls read the fields as set, as
+    admission does: the agent is rejected for being privileged and escalating, not for those."""
+    assert _check(harden, tmp_path, NODE_AGENT, "--pss", "restricted") == [
+        ("pss/privileged-containers", "agent", f"{AGENT}/privileged",
+         "Privileged Containers (baseline): privileged is true: the container has full access to the node", False),
+        ("pss/privilege-escalation", "agent", f"{AGENT}/allowPrivilegeEscalation",
+         "Privilege Escalation (restricted): allowPrivilegeEscalation is not set; it must be false", False),
+    ]

@@ -2,7 +2,8 @@
 
 Fails when ``capabilities.drop`` does not contain ``ALL``, or ``capabilities.add`` holds a
 capability outside ``allowed_add``. Capability names are case-sensitive: ``all`` is not
-``ALL``.
+``ALL``. A privileged container fails whatever it drops: the runtime grants it every capability.
+That finding points at ``privileged``, and nothing fixes it but turning that off.
 
 Options:
 
@@ -19,7 +20,8 @@ application needs would break it, so an unexpected one is reported instead. A co
 explicitly runs as root (``runAsUser: 0``, such as an init container that runs ``chown -R`` on a
 volume) is left alone: root's work needs capabilities such as ``CHOWN``, ``FOWNER`` and
 ``DAC_OVERRIDE``, which dropping ALL would take away. Drop ALL there yourself and add back
-exactly what it needs.
+exactly what it needs. A privileged container gets nothing either: dropping changes nothing
+for it.
 
 Passes:
 
@@ -33,7 +35,7 @@ Fails:
 """
 
 from helm_harden.patch import AppendMissing
-from helm_harden.rules.base import RuleContext, Severity, Violation
+from helm_harden.rules.base import RuleContext, Severity, Violation, security_context_field
 from helm_harden.workload import mapping, one_of
 
 ID = "drop-capabilities"
@@ -44,6 +46,7 @@ OPTIONS = {"allowed_add": ["NET_BIND_SERVICE"]}
 SCOPE = "container"
 LINUX_ONLY = True
 
+PRIVILEGED = "runs privileged, which grants every capability whatever it drops"
 ROOT_KEEPS = (
     " (not fixed: it runs as root (runAsUser 0), and root's work such as chown -R needs CHOWN, FOWNER and"
     " DAC_OVERRIDE; drop ALL and add back exactly what it needs)"
@@ -53,7 +56,9 @@ ROOT_KEEPS = (
 def check(pod, container, context: RuleContext):
     allowed = frozenset(context.options["allowed_add"])
     path = container.security_context_path + ("capabilities",)
-    if not container.drops_all_capabilities():
+    if container.is_privileged:  # dropping changes nothing for it: no fix can repair this
+        yield Violation(security_context_field(container, "privileged"), PRIVILEGED)
+    elif not container.drops_all_capabilities():
         drop = mapping(container.security_context.get("capabilities")).get("drop")
         fix = (AppendMissing(path + ("drop",), "ALL"),) if drop is None or isinstance(drop, list) else ()
         message = "does not drop ALL capabilities" + container.drop_all_hint()

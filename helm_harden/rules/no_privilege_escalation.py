@@ -1,7 +1,9 @@
 """Containers cannot gain privileges through setuid binaries.
 
 Fails when ``allowPrivilegeEscalation`` is not explicitly ``false``: left unset, the runtime
-allows escalation (``no_new_privs`` is off).
+allows escalation (``no_new_privs`` is off). Fails too when it is ``false`` on a privileged
+container or one that adds ``SYS_ADMIN``: the API server rejects that object (so a values
+overlay from `helm-harden fix` that would produce it does not verify).
 
 Fix: set ``allowPrivilegeEscalation: false``, except where the API server would reject it:
 a privileged container or one that adds ``SYS_ADMIN`` (it always escalates). An explicit
@@ -30,12 +32,14 @@ LINUX_ONLY = True
 
 def check(pod, container, context: RuleContext):
     value = container.security_context.get("allowPrivilegeEscalation")
-    if value is False:
-        return
     path = security_context_field(container, "allowPrivilegeEscalation")
+    if value is False:
+        if container.must_allow_escalation:  # a values overlay or a hand edit can produce it
+            yield Violation(path, REJECTED)
+        return
     if value is not None:
         yield Violation(path, f"allowPrivilegeEscalation is {yaml_scalar(value)}, not false")
-    elif _must_escalate(container):
+    elif container.must_allow_escalation:
         message = "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)"
         yield Violation(path, message)
     else:
@@ -43,8 +47,4 @@ def check(pod, container, context: RuleContext):
         yield Violation(path, message, fix=(SetDefault(path, False),))
 
 
-def _must_escalate(container) -> bool:
-    """The API rejects allowPrivilegeEscalation: false together with these."""
-    if container.security_context.get("privileged") is True:
-        return True
-    return any(c in ("SYS_ADMIN", "CAP_SYS_ADMIN") for c in container.capabilities("add"))
+REJECTED = "allowPrivilegeEscalation is false while privileged or adding SYS_ADMIN: the API server rejects the object"

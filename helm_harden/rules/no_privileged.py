@@ -25,6 +25,6 @@ LINUX_ONLY = True
 
 
 def check(pod, container, context: RuleContext):
-    if container.security_context.get("privileged") is True:
+    if container.is_privileged:
         path = security_context_field(container, "privileged")
         yield Violation(path, "runs privileged: it has full access to the node")

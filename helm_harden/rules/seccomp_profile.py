@@ -6,13 +6,19 @@ legacy annotations ``seccomp.security.alpha.kubernetes.io/pod`` and
 ``container.seccomp.security.alpha.kubernetes.io/<container>`` count too (1.27 stopped honouring
 them).
 
+A privileged container fails whatever profile it or its pod sets: the container runtime runs it
+Unconfined. The finding points at ``privileged``, and nothing fixes it but turning that off.
+(The restricted Pod Security Standard, like admission, reads only the profile fields.)
+
 Deliberately unlike Checkov, a ``Localhost`` profile passes: it is a filter the node's
 administrator wrote, and the restricted Pod Security Standard accepts it too.
 
 Fix: set the pod's ``seccompProfile: {type: RuntimeDefault}`` (the pod annotation
 ``runtime/default`` for Kubernetes before 1.19, which had no field) where nothing is set. An
 explicit ``Unconfined`` is left alone, and so is a pod whose legacy annotations ask for another
-profile: the API server rejects a field that contradicts them, whatever the version.
+profile: the API server rejects a field that contradicts them, whatever the version. A
+privileged container gets nothing (a profile would change nothing for it); the pod-level fill
+is still made for the pod's other containers.
 
 Passes:
 
@@ -39,7 +45,13 @@ SCOPE = "container"
 LINUX_ONLY = True
 
 
+PRIVILEGED = "runs privileged, which overrides its seccomp profile: it runs Unconfined"
+
+
 def check(pod, container, context: RuleContext):
+    if container.is_privileged:  # no profile confines it, so no fill can repair it
+        yield Violation(security_context_field(container, "privileged"), PRIVILEGED)
+        return
     legacy = not context.kube_at_least(1, 27)
     missing = "no seccomp profile is set, so every syscall is allowed"
     if not context.kube_at_least(1, 19):
