@@ -94,9 +94,23 @@ def load(text: str) -> Any:
     an alias is the same Python object wherever it appears (see `helm_harden.engine.AliasedNodes`).
     Raises a `yaml.YAMLError` (a `DialectError` among them) for what Kubernetes cannot decode.
     """
+    try:
+        return _read_plain(text, layout=False)[0]
+    except (_Unusual, yaml.YAMLError):  # _Builder decides it, and words any error as it always has
+        pass
     for value in _Builder(nodes=False).documents(text):
         return value
     return None
+
+
+def load_with_layout(text: str) -> tuple[Any, Layout | None]:
+    """`load`'s value and, read in the same pass, its `Layout` (where its mappings and lists sit
+    in the text); the layout is None when the document is a shape only `compose` describes
+    (anchors, tags, merge keys, a repeated key, …) or is not a mapping or list."""
+    try:
+        return _read_plain(text, layout=True)
+    except (_Unusual, yaml.YAMLError):
+        return load(text), None
 
 
 def load_all(text: str) -> Iterator[Any]:
@@ -115,6 +129,97 @@ def compose(text: str) -> yaml.Node | None:
 def is_null(node: yaml.Node) -> bool:
     """Does a node of `compose` decode to null?"""
     return isinstance(node, yaml.ScalarNode) and node.data is None
+
+
+class Layout:
+    """Where a mapping or list of a document sits in its text: what `helm_harden.textpatch`
+    needs to insert lines into it. `load_with_layout` builds it in the pass that builds the
+    value; `layout_of` from a node tree of `compose`, for any shape. Positions are read from
+    the events (or nodes) that opened and closed it only when asked for: most are never needed."""
+
+    __slots__ = ("mapping", "_opening", "_closing", "children", "_last", "keys", "length")
+
+    def __init__(self, mapping: bool, opening, closing, children: dict, last, keys: tuple, length: int):
+        self.mapping = mapping
+        self._opening, self._closing = opening, closing  # each has start_mark, flow_style / end_mark
+        self.children = children  # key or index -> (column of its key, Layout) for the mappings and lists in it
+        self._last = last if length else None  # its last value: a Layout, or what has the end_mark of a scalar
+        self.keys = keys  # a mapping's keys, as written
+        self.length = length  # its number of entries
+
+    @property
+    def flow(self) -> bool:
+        return bool(self._opening.flow_style)
+
+    @property
+    def start(self) -> int:
+        return self._opening.start_mark.index
+
+    @property
+    def column(self) -> int:  # of its first key or dash
+        return self._opening.start_mark.column
+
+    @property
+    def end(self) -> int:  # past its closing bracket, or where its last line ends
+        return self._closing.end_mark.index
+
+    @property
+    def last(self) -> Layout | None:
+        """Its last value, if that is a mapping or list."""
+        return self._last if type(self._last) is Layout else None
+
+    @property
+    def last_end(self) -> int | None:
+        """Where its last value ends; None when it is empty."""
+        last = self._last
+        if last is None:
+            return None
+        return last.end if type(last) is Layout else last.end_mark.index
+
+    def content_end(self) -> int:
+        """Where its content ends: the end of its last scalar or closing bracket, never a trailing comment."""
+        layout = self
+        while not layout.flow and layout.last is not None:
+            layout = layout.last
+        return layout.end if layout.flow or layout.length == 0 else layout.last_end
+
+
+def layout_of(root: yaml.Node | None) -> Layout | None:
+    """The `Layout` of a `compose` node tree (None unless it is a mapping or list): the same one
+    `load_with_layout` reads, for the shapes that reader leaves to `compose`."""
+    collections = (yaml.MappingNode, yaml.SequenceNode)
+    if not isinstance(root, collections):
+        return None
+    nodes: dict[int, yaml.Node] = {}
+    stack = [root]
+    while stack:  # a node tree may nest ten thousand levels deep: no recursion
+        node = stack.pop()
+        if id(node) not in nodes:
+            nodes[id(node)] = node
+            stack.extend(child for child in _children(node) if isinstance(child, collections))
+    layouts = {}
+    for node in nodes.values():
+        mapping = isinstance(node, yaml.MappingNode)
+        keys = tuple(key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)) if mapping else ()
+        layouts[id(node)] = Layout(mapping, node, node, {}, None, keys, len(node.value))
+    for node in nodes.values():
+        layout = layouts[id(node)]
+        if layout.mapping:
+            entries = [(key.value, key.start_mark.column, value) for key, value in node.value
+                       if isinstance(key, yaml.ScalarNode)]
+        else:
+            entries = [(index, None, item) for index, item in enumerate(node.value)]
+        for key, column, child in entries:
+            if isinstance(child, collections):
+                layout.children[key] = (column, layouts[id(child)])
+        if node.value:
+            last = _children(node)[-1]
+            layout._last = layouts[id(last)] if isinstance(last, collections) else last
+    return layouts[id(root)]
+
+
+def _children(node) -> list:
+    return [value for _, value in node.value] if isinstance(node, yaml.MappingNode) else node.value
 
 
 class _Item:
@@ -304,6 +409,104 @@ class _Builder:
         mapping[key] = value
         if type(mapping) is MergedMapping:
             (mapping.from_merge.add if merged else mapping.from_merge.discard)(key)
+
+
+# -- the plain reader -------------------------------------------------------------------------
+# Nearly every document a chart renders is plain: no anchor, alias, tag or merge key, every key a
+# string. For those, go-yaml's rules come down to resolving plain scalars, which this reader does
+# in one tight loop over libyaml's events, several times faster than `_Builder`. At the first
+# event of any other shape it gives up (`_Unusual`), and `_Builder` reads the document instead:
+# every decision beyond the plain shapes stays in one place.
+
+_NUMBER_START = "0123456789+-."  # a plain scalar starting otherwise, and not in _WORDS, is a string
+_NO_KEY = object()
+_ScalarEvent, _AliasEvent, _DocumentEndEvent = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentEndEvent
+_MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+class _Unusual(Exception):
+    """The document has a shape the plain reader leaves to `_Builder`."""
+
+
+def _read_plain(text: str, layout: bool) -> tuple[Any, Layout | None]:
+    """The first document's value, and with ``layout`` its `Layout`, if the document is plain.
+
+    With ``layout`` a repeated key is unusual too (a rewrite must refuse it, with its line)."""
+    next_event = _Parser(text).get_event
+    next_event()  # the stream's start
+    if type(next_event()) is not yaml.DocumentStartEvent:
+        return None, None  # no document at all
+    holder: list = []  # the root value lands in it, as in a list
+    container, in_map, key, key_event = holder, False, _NO_KEY, None
+    children: dict | None = {} if layout else None  # the open container's, for its Layout
+    stack: list[tuple] = []  # the enclosing containers' (container, in_map, key, key_event, children, opening)
+    last = None  # the last value finished: its scalar's event, or its Layout
+    keys = kept = 0  # key events read, and keys the mappings kept: fewer when a key repeats
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is _ScalarEvent:
+            if event.tag is not None or event.anchor is not None:
+                raise _Unusual
+            value = event.value
+            if event.implicit[0] and (value in _WORDS or value[0] in _NUMBER_START):
+                value = _plain_scalar(value, in_map and key is _NO_KEY)
+            if in_map:
+                if key is _NO_KEY:
+                    key, key_event = value, event
+                    keys += 1
+                    continue
+                container[key] = value
+                key = _NO_KEY
+            else:
+                container.append(value)
+            last = event
+        elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+            if event.tag is not None or event.anchor is not None or key is _NO_KEY and in_map:
+                raise _Unusual  # a tag or anchor on it, or a mapping or list used as a key
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual
+            stack.append((container, in_map, key, key_event, children, event))
+            in_map = kind is _MappingStartEvent
+            container, key = ({} if in_map else []), _NO_KEY
+            if layout:
+                children = {}
+        elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
+            value = container
+            if in_map:
+                kept += len(value)
+            if layout:
+                last = Layout(in_map, stack[-1][5], event, children, last, tuple(value) if in_map else (), len(value))
+            container, in_map, key, key_event, children, _ = stack.pop()
+            if in_map:
+                container[key] = value
+                if layout:
+                    children[key] = (key_event.start_mark.column, last)
+                key = _NO_KEY
+            else:
+                if layout:
+                    children[len(container)] = (None, last)
+                container.append(value)
+        elif kind is _DocumentEndEvent:
+            if not layout:
+                return holder[0], None
+            if keys != kept:
+                raise _Unusual
+            root = children.get(0)
+            return holder[0], root[1] if root is not None else None
+        else:  # an alias
+            raise _Unusual
+
+
+def _plain_scalar(text: str, is_key: bool):
+    """A plain scalar that may be other than a string (a number, a boolean, null, a merge key)."""
+    if is_key and text == "<<":
+        raise _Unusual
+    value = _json_scalar(_implicit(text), None)
+    if type(value) is _Unconvertible or is_key and type(value) is not str:
+        raise _Unusual
+    return value
 
 
 def _allowed_alias_ratio(decodes: int) -> float:
