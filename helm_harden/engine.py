@@ -149,16 +149,18 @@ class Engine:
         The fixed object is checked again (no violation that carried an enabled fix may
         remain), and the rewritten text must parse back to exactly the fixed object, so every
         value the fixes did not touch keeps its value and type. Either failure is an
-        `InternalError`: emitting wrong YAML would be worse than emitting none.
+        `InternalError`: emitting wrong YAML would be worse than emitting none. The document is
+        parsed once for its object and the positions the rewrite needs, and its rewrite once.
         """
         if not self._needs_parsing(document):
             return Hardened(document.text, [], [])
+        _, layout = document.data_with_layout()
         data = object_of(document)
         fixed, remaining, edits = self.fill(document, data)
         if not edits:
             return Hardened(document.text, fixed, remaining)
-        self._verify_repaired(document, data, remaining)
-        text = rewrite(document, edits, expected=data)
+        self._verify_repaired(document, data, fixed, remaining)
+        text = rewrite(document, edits, expected=data, layout=layout)
         if text is None:
             raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
         return Hardened(text, fixed, remaining)
@@ -186,20 +188,23 @@ class Engine:
             ) from None
         return fixed, remaining, edits
 
-    def _verify_repaired(self, document: Document, data, remaining: list[Finding]) -> None:
-        """After the fixes, nothing fixable is left, and nothing is wrong that was not before."""
-        known = {(finding.rule, finding.location) for finding in remaining}
-        aliased = AliasedNodes.of(document, data)
+    def _verify_repaired(self, document: Document, data, fixed: list[Finding], remaining: list[Finding]) -> None:
+        """After the fixes, nothing fixable is left, and nothing is wrong that was not before: each
+        violation the rules find in the fixed object is one that was found, and left, before.
+
+        Only the rules run again: whether a violation is fixable, suppressed or baselined was
+        decided before the fixes, and a violation of either list is identified by rule and path."""
+        left = {(finding.rule, finding.location) for finding in remaining}
+        repaired = {(finding.rule, finding.location) for finding in fixed}
         for pod in self.pods(data):
-            for finding, _ in self.findings(document, pod, aliased):
-                if finding.fixable:
-                    raise InternalError(
-                        f"{document.label}: the {finding.rule} fix did not repair {pod.kind} {pod.name}; refusing"
-                    )
-                if (finding.rule, finding.location) not in known:
-                    raise InternalError(
-                        f"{document.label}: the fixes would make {pod.kind} {pod.name} break {finding.rule}; refusing"
-                    )
+            for rule, violation in self._violations(self._with_account(pod), self._runs):
+                found = (rule.id, violation.path)
+                if found in left:
+                    continue
+                if found in repaired:
+                    raise InternalError(f"{document.label}: the {rule.id} fix did not repair {pod.kind} {pod.name}; refusing")
+                raise InternalError(
+                    f"{document.label}: the fixes would make {pod.kind} {pod.name} break {rule.id}; refusing")
 
     def findings(
         self, document: Document, pod: Pod, aliased: AliasedNodes, values_file: str | None = None
@@ -226,9 +231,13 @@ class Engine:
         """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
         ``(rule, path)`` violations post-render would leave (the others are fixable)."""
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
-        pod.account_automount = self._account_automount.get((pod.namespace or self.namespace, pod.service_account))
-        for rule, violation in self._violations(pod, runs):
+        for rule, violation in self._violations(self._with_account(pod), runs):
             yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left), violation
+
+    def _with_account(self, pod: Pod) -> Pod:
+        """The pod, told its ServiceAccount's automountServiceAccountToken (a rule reads it)."""
+        pod.account_automount = self._account_automount.get((pod.namespace or self.namespace, pod.service_account))
+        return pod
 
     def _needs_parsing(self, document: Document) -> bool:
         """Does a rule read this document? Only when its header, read from the text, cannot say no."""

@@ -57,6 +57,16 @@ class Document:
             self._data = _load(self.text, self.template or self.origin, self.line, self.body_offset, bool(self.template))
         return self._data
 
+    def data_with_layout(self) -> tuple[Any, loader.Layout | None]:
+        """`data`, and its `helm_harden.loader.Layout` when this call is the one that parses it
+        (None otherwise, or where the loader leaves the layout to a node tree): a document that is
+        rewritten is read once for both. The layout is not kept: most documents never need it."""
+        if self._data is not _UNREAD:
+            return self._data, None
+        self._data, layout = _load(self.text, self.template or self.origin, self.line, self.body_offset,
+                                   bool(self.template), layout=True)
+        return self._data, layout
+
     @property
     def parsed(self) -> bool:
         """Has the object been built?"""
@@ -138,9 +148,10 @@ def load_text(text: str) -> Any:
     return loader.load(text)
 
 
-def rewrite(document: Document, edits: list, expected: Any) -> str | None:
+def rewrite(document: Document, edits: list, expected: Any, layout: loader.Layout | None = None) -> str | None:
     """The document's text with ``edits`` (patch operations that only add) applied, such that it
-    parses to ``expected``; None when no way of writing it does.
+    parses to ``expected``; None when no way of writing it does. ``layout`` is the document's, if
+    the loader read it (`Document.data_with_layout`).
 
     First by inserting lines into the original text (`helm_harden.textpatch`), which leaves every
     other byte alone; where the document's shape is beyond that, through ruamel.yaml's
@@ -151,7 +162,7 @@ def rewrite(document: Document, edits: list, expected: Any) -> str | None:
 
     mapping, offset = _indentation(document.text)
     try:
-        text = apply_edits(document.text, edits, mapping, offset)
+        text = apply_edits(document.text, edits, mapping, offset, layout)
         if same_value(load_text(text), expected):
             return text
     except DuplicateKey as duplicate:
@@ -257,9 +268,10 @@ def _source_comment(chunk: str) -> tuple[str | None, int]:
     return None, 0
 
 
-def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bool) -> Any:
+def _load(chunk: str, where: str, line: int, body_offset: int, from_template: bool, layout: bool = False) -> Any:
+    """The chunk's object (with ``layout``: the object and its layout), errors worded for ``where``."""
     try:
-        return loader.load(chunk)
+        return loader.load_with_layout(chunk) if layout else loader.load(chunk)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = without_content(error.problem or error.context or "invalid YAML")

@@ -1,7 +1,8 @@
 """Apply fills to a document's text by inserting lines, leaving every other byte as it was.
 
-The fixes only ever add: a key to a mapping, an item to a list. libyaml's composer tells where
-each mapping and list sits in the text (offsets, columns, block or flow style), so an addition
+The fixes only ever add: a key to a mapping, an item to a list. The document's `Layout`, which the
+loader reads along with its value, tells where each mapping and list sits in the text (offsets,
+columns, block or flow style), so an addition
 can be written where a person would write it, in the document's own indentation, and nothing
 else moves: comments, quoting, key order, block scalars and line endings all stay. This is
 also fifty times faster than a round trip through ruamel.yaml.
@@ -19,6 +20,7 @@ import re
 import yaml
 
 from helm_harden import loader
+from helm_harden.loader import Layout
 from helm_harden.patch import AppendMissing, SetDefault
 
 
@@ -40,15 +42,20 @@ class DuplicateKey(Exception):
         self.line = line  # 0-based, in the document's text
 
 
-def apply_edits(text: str, edits, mapping_indent: int, sequence_offset: int) -> str:
-    """``text`` with every edit applied, in one pass over libyaml's node tree of it."""
-    root = loader.compose(text)
-    if not isinstance(root, yaml.MappingNode):
+def apply_edits(text: str, edits, mapping_indent: int, sequence_offset: int, layout: Layout | None = None) -> str:
+    """``text`` with every edit applied, in one pass over its `Layout` (``layout``, when the loader
+    read it with the value; else from the node tree, composed here)."""
+    if layout is None:
+        root = loader.compose(text)
+        if not isinstance(root, yaml.MappingNode):
+            raise Unsupported("the document is not a mapping")
+        _refuse_duplicate_keys(root)  # the loader reads a layout only where no key repeats
+        layout = loader.layout_of(root)
+    if not layout.mapping:
         raise Unsupported("the document is not a mapping")
-    style = _Style(mapping_indent, sequence_offset, "\r\n" if "\r\n" in text else "\n", root.flow_style)
-    _refuse_duplicate_keys(root)
+    style = _Style(mapping_indent, sequence_offset, "\r\n" if "\r\n" in text else "\n", layout.flow)
     replacements: list[tuple[int, int, int, str]] = []  # (start, end, depth, new text)
-    _plan(text, root, None, _additions(edits), 0, style, replacements)
+    _plan(text, layout, None, _additions(edits), 0, style, replacements)
     # From the end backwards, so earlier offsets stay valid; at one offset the shallower insertion
     # goes first, so that the deeper one lands before it (a child's keys before its parent's).
     for start, end, _, new in sorted(replacements, key=lambda r: (-r[0], r[2])):
@@ -106,33 +113,36 @@ def _additions(edits) -> dict:
     return tree
 
 
-def _plan(text: str, node, key_column, additions, depth: int, style: _Style, out: list) -> None:
-    """Record the replacements that add ``additions`` (a dict, or an `_Append`) under ``node``."""
-    if loader.is_null(node):
-        raise Unsupported("a null value where a mapping or list is needed")
+def _plan(text: str, layout: Layout | None, key_column, additions, depth: int, style: _Style, out: list) -> None:
+    """Record the replacements that add ``additions`` (a dict, or an `_Append`) under ``layout``
+    (None: a scalar, null or not, where the additions need a mapping or list)."""
+    if layout is None:
+        raise Unsupported("a scalar where a mapping or list is needed")
     if isinstance(additions, _Append):
-        out.append(_append_items(text, node, list(additions), style, depth))
+        out.append(_append_items(text, layout, list(additions), style, depth))
         return
     if not isinstance(additions, dict):
         raise Unsupported("the value is present (an empty value being filled)")
-    if isinstance(node, yaml.SequenceNode):
+    if not layout.mapping:
         for index, child in additions.items():
-            if not (isinstance(index, int) and index < len(node.value)):
+            if not (isinstance(index, int) and index < layout.length):
                 raise Unsupported("a list index beyond the list")
-            _plan(text, node.value[index], None, child, depth + 1, style, out)
+            _plan(text, _child(layout, index)[1], None, child, depth + 1, style, out)
         return
-    if not isinstance(node, yaml.MappingNode):
-        raise Unsupported("the path runs through a scalar")
-    entries = {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
     new_keys = {}
     for key, child in additions.items():
-        if str(key) in entries:
-            key_node, value_node = entries[str(key)]
-            _plan(text, value_node, key_node.start_mark.column, child, depth + 1, style, out)
+        if str(key) in layout.keys:
+            child_key_column, child_layout = _child(layout, str(key))
+            _plan(text, child_layout, child_key_column, child, depth + 1, style, out)
         else:
             new_keys[key] = _materialize(child)
     if new_keys:
-        out.append(_add_keys(text, node, key_column, new_keys, style, depth))
+        out.append(_add_keys(text, layout, key_column, new_keys, style, depth))
+
+
+def _child(layout: Layout, key) -> tuple:
+    """``(column of its key, Layout)`` of an entry that is there; a scalar's Layout is None."""
+    return layout.children.get(key, (None, None))
 
 
 def _materialize(additions):
@@ -143,37 +153,37 @@ def _materialize(additions):
     return additions
 
 
-def _add_keys(text: str, mapping, key_column, keys: dict, style: _Style, depth: int):
+def _add_keys(text: str, mapping: Layout, key_column, keys: dict, style: _Style, depth: int):
     """The replacement that adds ``keys`` to ``mapping``."""
-    if mapping.flow_style:
-        start, end = mapping.start_mark.index, mapping.end_mark.index
-        if not mapping.value and key_column is not None and not style.json_document and _owns_line(text, mapping):
+    if mapping.flow:
+        start, end = mapping.start, mapping.end
+        if not mapping.length and key_column is not None and not style.json_document and _owns_line(text, end):
             # "securityContext: {}" becomes a block mapping under its key.
             block = style.newline + style.newline.join(_block(keys, key_column + style.mapping, style))
             before = text[:start].rstrip(" \t")
             if before.endswith("\n"):  # "{}" on a line of its own, as Helm's toYaml | nindent writes it
                 before = before[:-2] if before.endswith("\r\n") else before[:-1]
             return len(before), end, depth, block
-        separator = ", " if mapping.value else ""
+        separator = ", " if mapping.length else ""
         added = ", ".join(f"{_flow_key(key, style)}: {_flow(value, style)}" for key, value in keys.items())
-        at = mapping.value[-1][1].end_mark.index if mapping.value else end - 1  # after the last entry
+        at = mapping.last_end if mapping.length else end - 1  # after the last entry
         return at, at, depth, separator + added
-    return _after_node(text, mapping, _block(keys, mapping.start_mark.column, style), style, depth)
+    return _after_node(text, mapping, _block(keys, mapping.column, style), style, depth)
 
 
-def _append_items(text: str, sequence, items: list, style: _Style, depth: int):
-    if not isinstance(sequence, yaml.SequenceNode):
+def _append_items(text: str, sequence: Layout, items: list, style: _Style, depth: int):
+    if sequence.mapping:
         raise Unsupported("expected a list")
-    if sequence.flow_style:
-        at = sequence.value[-1].end_mark.index if sequence.value else sequence.end_mark.index - 1
-        separator = ", " if sequence.value else ""
+    if sequence.flow:
+        at = sequence.last_end if sequence.length else sequence.end - 1
+        separator = ", " if sequence.length else ""
         return at, at, depth, separator + ", ".join(_flow(item, style) for item in items)
-    return _after_node(text, sequence, _block(items, sequence.start_mark.column, style), style, depth)
+    return _after_node(text, sequence, _block(items, sequence.column, style), style, depth)
 
 
-def _after_node(text: str, node, lines: list[str], style: _Style, depth: int):
-    """Whole lines inserted after the line on which ``node``'s content ends."""
-    position = _line_end(text, _end_of(node))
+def _after_node(text: str, layout: Layout, lines: list[str], style: _Style, depth: int):
+    """Whole lines inserted after the line on which ``layout``'s content ends."""
+    position = _line_end(text, layout.content_end())
     return position, position, depth, style.newline + style.newline.join(lines)
 
 
@@ -187,18 +197,10 @@ def _line_end(text: str, end: int) -> int:
     return line_end - 1 if line_end > 0 and text[line_end - 1] == "\r" else line_end
 
 
-def _end_of(node) -> int:
-    """Where a node's content ends: its last scalar or closing bracket, not trailing comments."""
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
-        last = node.value[-1]
-        node = last[1] if isinstance(node, yaml.MappingNode) else last
-    return node.end_mark.index
-
-
-def _owns_line(text: str, node) -> bool:
-    """Nothing but whitespace or a comment follows the node on its line."""
-    line_end = text.find("\n", node.end_mark.index)
-    rest = text[node.end_mark.index : len(text) if line_end == -1 else line_end].strip()
+def _owns_line(text: str, end: int) -> bool:
+    """Nothing but whitespace or a comment follows ``end`` on its line."""
+    line_end = text.find("\n", end)
+    rest = text[end : len(text) if line_end == -1 else line_end].strip()
     return not rest or rest.startswith("#")
 
 

@@ -5,7 +5,8 @@ a string) in one tight loop and hands anything else to `_Builder`. Whatever it a
 read exactly as `_Builder` does, value for value and type for type, and the text positions it
 reads along with the value (the `Layout` a rewrite inserts lines by) must be those of
 `loader.compose`'s node tree. Checked on generated documents full of the spellings go-yaml
-reads specially, on the charts under test and on the benchmark's generated streams.
+reads specially, on the charts under test and on the benchmark's generated streams; and
+post-render writes the same bytes, and check finds the same, whichever reader reads.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from hypothesis import strategies as st
 
 from conftest import strictly_equal
 from helm_harden import loader
-from helm_harden.manifest import split_stream
+from helm_harden.config import default_config
+from helm_harden.engine import Engine
+from helm_harden.manifest import parse_documents, split_stream
 from test_dialect_differential import PLAIN, QUOTED, document as unusual_document
+from test_kind_first import GENERATED
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -167,3 +171,29 @@ def test_the_plain_reader_reads_every_document_of_the_charts_and_the_benchmark()
         for _, text in split_stream(stream):
             assert _agrees(text) or not text.strip("-\n") or "&" in text or "<<" in text, text
 
+
+def _builder_only(monkeypatch):
+    """Every document read by `_Builder`, and every rewrite positioned by `compose`'s node tree."""
+    def unusual(text, layout):
+        raise loader._Unusual
+
+    monkeypatch.setattr(loader, "_read_plain", unusual)
+
+
+def _hardened(stream: str) -> list[tuple]:
+    engine = Engine(default_config(), namespace="default")
+    documents = list(parse_documents(stream, "<stdin>"))
+    hardened = [engine.harden(document) for document in documents]
+    checked = Engine(default_config(), namespace="default").scan("<stdin>", parse_documents(stream, "<stdin>"))
+    return [(h.text, h.fixed, h.remaining) for h in hardened] + [checked.findings]
+
+
+def test_post_render_and_check_are_the_same_whichever_reader_reads(monkeypatch):
+    """Byte for byte and finding for finding, on the charts under test, the generated stream of
+    the kind-first tests and the benchmark's streams, where most documents are filled."""
+    streams = _chart_streams() + [GENERATED, small_chart_render(), chart_shaped_stream(60_000)[0],
+                                  synthetic_stream(60_000)[0], filled_stream(30_000)[0]]
+    plain = [_hardened(stream) for stream in streams]
+    assert sum(len(h[1]) for stream in plain for h in stream[:-1]) > 500  # many fills were written
+    _builder_only(monkeypatch)
+    assert [_hardened(stream) for stream in streams] == plain
