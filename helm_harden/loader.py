@@ -126,11 +126,6 @@ def compose(text: str) -> yaml.Node | None:
     return None
 
 
-def is_null(node: yaml.Node) -> bool:
-    """Does a node of `compose` decode to null?"""
-    return isinstance(node, yaml.ScalarNode) and node.data is None
-
-
 class Layout:
     """Where a mapping or list of a document sits in its text: what `helm_harden.textpatch`
     needs to insert lines into it. `load_with_layout` builds it in the pass that builds the
