@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from helm_harden.rules.base import Severity
@@ -34,7 +35,7 @@ class Finding:
     @property
     def path(self) -> str:
         """The JSON pointer to the offending or missing field (computed on demand: it is not cheap)."""
-        return json_pointer(self.location)
+        return _location_pointer(self.location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,12 @@ class Hardened:
     @property
     def changed(self) -> bool:
         return bool(self.fixed)
+
+
+@functools.lru_cache(maxsize=4096)
+def _location_pointer(location: Path) -> str:
+    """`json_pointer` of a finding's location: a large scan's findings share a few hundred."""
+    return json_pointer(location)
 
 
 def json_pointer(path: Path) -> str:

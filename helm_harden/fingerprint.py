@@ -68,6 +68,7 @@ def _spelled_by(written: str, name: str) -> bool:
     return re.fullmatch(pattern, name, re.S) is not None
 
 
+@functools.lru_cache(maxsize=4096)  # a large scan's findings share a few hundred locations
 def _field(location: tuple) -> str:
     """The part of the path below the container (``resources/limits/memory``), or the whole path."""
     for index in range(len(location) - 1):

@@ -15,8 +15,10 @@ from helm_harden.errors import InternalError, OutputError
 from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.summary import Counts, summarize
+from helm_harden.rules.base import Severity
 
 SCHEMA_VERSION = 1
+_SEVERITY_NAMES = {severity: str(severity) for severity in Severity}  # str() of an enum is slow, and per finding
 
 
 def format_json(result: ScanResult) -> str:
@@ -131,7 +133,7 @@ def _report(result: ScanResult, summary) -> dict:
 def finding_to_dict(finding: Finding) -> dict:
     return {
         "rule": finding.rule,
-        "severity": str(finding.severity),
+        "severity": _SEVERITY_NAMES[finding.severity],
         "kind": finding.kind,
         "name": finding.name,
         "namespace": finding.namespace,

@@ -59,7 +59,7 @@ class Counts:
             self.suppressed += 1
             return
         self.shown += 1
-        self.severities[str(finding.severity)] += 1
+        self.severities[finding.severity] += 1
         self.fixable += finding.fixable
         if finding.baselined:
             self.baselined += 1
@@ -87,7 +87,7 @@ def summarize(result: ScanResult, merged: bool = False, counts: Counts | None = 
         counts.suppressed = suppressed
     elif counts is None:
         counts = Counts(result.findings)
-    by_severity = {str(s): counts.severities.get(str(s), 0) for s in sorted(Severity, reverse=True)}
+    by_severity = {str(s): counts.severities.get(s, 0) for s in sorted(Severity, reverse=True)}
     return Summary(
         findings=counts.shown,
         by_severity=by_severity,
