@@ -130,8 +130,8 @@ def split_stream(source: str | Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def _only_directives(piece: str) -> bool:
-    if "%" not in piece:
-        return False
+    if "%" not in piece or not piece.lstrip().startswith(("%", "#")):
+        return False  # the usual piece, a separator line and a document: said without splitting its lines
     lines = [line.strip() for line in piece.splitlines() if line.strip()]
     return any(line.startswith("%") for line in lines) and all(line.startswith(("%", "#")) for line in lines)
 
