@@ -6,6 +6,7 @@
     python bench/bench.py table --compare main     # the same table for another commit, side by side
     python bench/bench.py table --startup-only     # only the start-up rows (--version, a small check, helm)
     python bench/bench.py table --streams-only     # only the large streams' rows (check, post-render, memory)
+    python bench/bench.py table --stream-repeat 5  # each large-stream figure the median of 5 runs
     python bench/bench.py charts                   # check on every chart in charts-under-test/
     python bench/bench.py repo                     # a multi-chart scan with 1, 2 and N workers
 
@@ -93,6 +94,12 @@ class Run:
     def seconds(self) -> float:
         return self.cpu if CLOCK == "cpu" else self.elapsed
 
+    @staticmethod
+    def median(runs: list[Run]) -> Run:
+        peaks = [one.peak_mb for one in runs if one.peak_mb is not None]
+        return Run(statistics.median(one.cpu for one in runs), statistics.median(one.elapsed for one in runs),
+                   statistics.median(peaks) if peaks else None)
+
 
 CLOCK = "cpu"  # "cpu": the child's user + system time (with its children's); "wall": elapsed time
 
@@ -135,6 +142,8 @@ def main() -> None:
     parser.add_argument("--size-mb", type=float, default=50.0, help="size of the synthetic streams (default 50)")
     parser.add_argument("--filled-mb", type=float, help="size of the every-document-filled stream (default: a tenth of --size-mb)")
     parser.add_argument("--repeat", type=int, default=11, help="runs per start-up or chart measurement (default 11)")
+    parser.add_argument("--stream-repeat", type=int, default=1,
+                        help="runs per large-stream measurement, of which the median counts (default 1)")
     parser.add_argument("--copies", type=int, default=6, help="copies of each chart in the repo scan (default 6)")
     parser.add_argument("--compare", metavar="COMMIT", help="also measure this commit of helm-harden, in the same run")
     parser.add_argument("--startup-only", action="store_true",
@@ -156,7 +165,7 @@ def main() -> None:
         trees = [Tree.make("this", ROOT, scratch_path)]
         if args.compare:
             trees.insert(0, Tree.make(args.compare, _export(args.compare, scratch_path / "compare"), scratch_path))
-        bench = Bench(trees, scratch_path, env, args.repeat)
+        bench = Bench(trees, scratch_path, env, args.repeat, args.stream_repeat)
         for tree in trees:  # compile and cache every module once before anything is timed
             bench.cli(tree, "rules")
             bench.cli(tree, "--version")
@@ -189,8 +198,9 @@ def _export(commit: str, into: Path) -> Path:
 
 
 class Bench:
-    def __init__(self, trees: list[Tree], scratch: Path, env: dict, repeat: int):
+    def __init__(self, trees: list[Tree], scratch: Path, env: dict, repeat: int, stream_repeat: int = 1):
         self.trees, self.scratch, self.env, self.repeat = trees, scratch, env, repeat
+        self.stream_repeat = stream_repeat
         self.helm = shutil.which("helm", path=str(Path(sys.executable).parent)) or shutil.which("helm")
 
     def cli(self, tree: Tree, *args: str, stdin: str | None = None, memory: bool = False) -> Run:
@@ -231,14 +241,22 @@ class Bench:
         print(f"== speed table: chart-shaped stream {chart_mb:.1f} MB ({chart_objects} objects, "
               f"{100 * workload_share:.1f}% of the bytes in workloads), workload-only {workload_mb:.1f} MB "
               f"({workload_objects} objects), every document filled {filled_mb:.1f} MB ({filled_objects} objects)")
-        bare_chart = run([python, "-c", _BARE_PARSE, chart_path])
-        bare_workload = run([python, "-c", _BARE_PARSE, workload_path])
         check = ["check", "--format", "json", "--fail-on", "never"]
+        runs: dict[tuple[str, str], list[Run]] = {}
+        for _ in range(self.stream_repeat):  # alternate, so that load on the machine hits every command alike
+            runs.setdefault(("bare", "chart"), []).append(run([python, "-c", _BARE_PARSE, chart_path]))
+            runs.setdefault(("bare", "workload"), []).append(run([python, "-c", _BARE_PARSE, workload_path]))
+            for tree in self.trees:
+                runs.setdefault((tree.name, "check chart"), []).append(self.cli(tree, *check, chart_path, memory=True))
+                runs.setdefault((tree.name, "check workload"), []).append(self.cli(tree, *check, workload_path, memory=True))
+                runs.setdefault((tree.name, "post chart"), []).append(
+                    self.cli(tree, "post-render", "-q", stdin=chart_path, memory=True))
+                runs.setdefault((tree.name, "post filled"), []).append(self.cli(tree, "post-render", "-q", stdin=filled_path))
+        median = {key: Run.median(measured) for key, measured in runs.items()}
+        bare_chart, bare_workload = median["bare", "chart"], median["bare", "workload"]
         for tree in self.trees:
-            chart_check = self.cli(tree, *check, chart_path, memory=True)
-            workload_check = self.cli(tree, *check, workload_path, memory=True)
-            chart_post = self.cli(tree, "post-render", "-q", stdin=chart_path, memory=True)
-            filled_post = self.cli(tree, "post-render", "-q", stdin=filled_path)
+            chart_check, workload_check = median[tree.name, "check chart"], median[tree.name, "check workload"]
+            chart_post, filled_post = median[tree.name, "post chart"], median[tree.name, "post filled"]
             figures[tree.name].update(
                 check_chart=chart_check.seconds / bare_chart.seconds,
                 check_workload=workload_check.seconds / bare_workload.seconds,
