@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from helm_harden import VERSION_MESSAGE, __version__
+from helm_harden.deploy_target import DEPLOY_TARGETS, deploy_target
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.errors import (
     EXIT_FINDINGS, EXIT_INTERNAL, EXIT_TOOL, EXIT_USAGE, HardenError, InputError, InternalError, OutputError, ToolError,
@@ -106,8 +107,11 @@ class _CheckCommand(click.Command):
               help="Scan only the charts git diff shows changed since REF, and the charts using them through file:// dependencies.")
 @click.option("--exclude", "excludes", multiple=True, metavar="PATTERN",
               help="Leave out the repository's charts whose path (below TARGET) or name matches; repeatable.")
+@click.option("--deploy-with", type=click.Choice(DEPLOY_TARGETS),
+              help="What deploys the rendered objects, which decides what post-render is given: helm3 never sends it "
+                   "hooks, helm4 and kustomize do (default: deploy_with from the config, else helm3; kustomize for a kustomization).")
 def check(target, extra, formats, outputs, fail_on, config_path, kube_version, namespace, show_diff, jobs,
-          baseline_path, write_baseline_path, pss_level, hints, shard, changed_since, excludes):
+          baseline_path, write_baseline_path, pss_level, hints, shard, changed_since, excludes, deploy_with):
     """Render TARGET and report what is unsafe in its workloads.
 
     TARGET is a chart directory or .tgz (or a chart reference helm resolves), a directory
@@ -131,7 +135,8 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             from helm_harden.baseline import Baseline  # json and hashlib load only for baselines
 
             baseline = Baseline.read(baseline_path)
-        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level, baseline)
+        deployed_with = deploy_target(deploy_with, config.deploy_with, describe(target))
+        helm_args, engine = _helm_args_and_engine(config, kube_version, namespace, pss_level, baseline, deployed_with)
         repository = describe(target) == "repository"
         if repository and (show_diff or pss_level):
             raise click.UsageError(f"--{'diff' if show_diff else 'pss'} checks one chart, kustomization or stream at a time")
@@ -152,10 +157,12 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         elif selecting:
             raise click.UsageError("--shard, --changed-since and --exclude choose among the charts of a repository")
         elif hints:
-            result = _scan_with_hints(target, extra, helm_args, engine, jobs)
+            # fix's machinery finds the keys for whatever post-render would fill, hooks too: values reach them
+            result = _scan_with_hints(target, extra, helm_args, engine, _engine(config, kube_version, namespace), jobs)
         else:
             result = engine.scan(target, _documents(target, extra, helm_args),
                                  findings=_streamed_findings(reports, keep=bool(baseline or write_baseline_path)))
+        result.deploy_with = deployed_with
         if baseline:
             result.baseline = baseline.compare(result.findings)
         if write_baseline_path:  # what rendered; a chart that failed is not blocked, nor in it
@@ -183,28 +190,30 @@ def _refuse_with_diff(**given) -> None:
 
 
 def _helm_args_and_engine(config, kube_version: str | None, namespace: str | None,
-                          pss_level: str | None = None, baseline=None) -> tuple[list[str], Engine]:
+                          pss_level: str | None = None, baseline=None,
+                          deploy_with: str | None = None) -> tuple[list[str], Engine]:
     """The flags check and fix add to helm template's, and the engine for that target."""
     helm_args = []
     if kube_version or config.kube_version:
         helm_args += ["--kube-version", kube_version or config.kube_version]
     if namespace:
         helm_args += ["--namespace", namespace]
-    return helm_args, _engine(config, kube_version, namespace, pss_level, baseline)
+    return helm_args, _engine(config, kube_version, namespace, pss_level, baseline, deploy_with=deploy_with)
 
 
 def _engine(config, kube_version: str | None, namespace: str | None, pss_level: str | None = None,
-            baseline=None, release: bool = True) -> Engine:
+            baseline=None, release: bool = True, deploy_with: str | None = None) -> Engine:
     """The engine of every mode: the one place that decides the Kubernetes version (the flag, else
     the config's) and the namespace of objects that name none: the flag, else Helm's
     $HELM_NAMESPACE, else, for a ``release`` that check renders itself, ``default`` (where helm
     install would put it). A post-renderer or Kustomize function is told no release namespace,
-    and guessing one would apply or skip exemptions by chance: it stays unknown (None)."""
+    and guessing one would apply or skip exemptions by chance: it stays unknown (None). ``deploy_with``:
+    what deploys the objects check judges; None (post-render, fix) means whatever post-render is given."""
     from helm_harden.engine import Engine
 
     namespace = namespace or os.environ.get("HELM_NAMESPACE") or ("default" if release else None)
     return Engine(config, _kube_version(kube_version or config.kube_version), namespace,
-                  pss_level=pss_level, baseline=baseline)
+                  pss_level=pss_level, baseline=baseline, deploy_with=deploy_with)
 
 
 def _resolve_config(config_path: str | None) -> Config:
@@ -238,13 +247,14 @@ def _streams(target: str, extra, helm_args: list[str]):
     return streams
 
 
-def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, jobs: int) -> ScanResult:
-    """One chart's scan, each finding with the values key that controls it (probing renders more)."""
+def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, fixing: Engine, jobs: int) -> ScanResult:
+    """One chart's scan, each finding with the values key that controls it (probing renders more,
+    with ``fixing``, the engine of `fix`)."""
     from helm_harden.values_hints import add_hints  # probing loads only when asked for
 
     [stream] = _streams(target, extra, helm_args)
     result = engine.scan(target, kubernetes_objects(target, [stream]))
-    add_hints(result, target, list(extra) + helm_args, engine, stream.text, jobs)
+    add_hints(result, target, list(extra) + helm_args, fixing, stream.text, jobs)
     return result
 
 

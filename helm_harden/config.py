@@ -11,6 +11,7 @@ and which fixes post-render applies.
         enabled: false
       pss/host-probes:          # a Pod Security control, in the default run too
         enabled: true
+    deploy_with: helm4          # what deploys the charts: helm3 (default), helm4 or kustomize
     workloads:                  # CRDs of one's own that hold a PodTemplateSpec
       - {group: example.com, kind: AppSet, template: spec.podTemplate}
     exemptions:
@@ -35,6 +36,7 @@ from pathlib import Path
 import yaml
 
 from helm_harden import loader
+from helm_harden.deploy_target import DEPLOY_TARGETS
 from helm_harden.errors import ConfigError
 from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.kube_version import parse_kube_version
@@ -47,7 +49,7 @@ from helm_harden.workload import template_at
 CONFIG_FILENAME = ".helm-harden.yaml"
 CONFIG_ENV = "HELM_HARDEN_CONFIG"
 _RULE_SETTINGS = {"enabled", "severity", "fix"}
-_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version", "exclude", "workloads")
+_TOP_LEVEL_KEYS = ("rules", "exemptions", "kube_version", "exclude", "workloads", "deploy_with")
 _ENVELOPE_KEYS = frozenset({"apiVersion", "kind", "metadata"})
 _WORKLOAD_KEYS = ("group", "kind", "template")
 DEFAULT_RULES = frozenset(default_rules())
@@ -74,6 +76,7 @@ class Config:
     exemptions: tuple[Exemption, ...] = ()
     exclude: tuple[str, ...] = ()  # charts a repository scan leaves out: shell-style patterns
     workloads: dict = field(default_factory=dict)  # {(group, kind): PodLocation} of the user's own CRDs
+    deploy_with: str | None = None  # the default for check --deploy-with (None: deploy_target decides)
 
     @property
     def enabled_rules(self) -> tuple[RuleSettings, ...]:
@@ -150,6 +153,7 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
     exemptions: tuple[Exemption, ...] = ()
     exclude: tuple[str, ...] = ()
     workloads: dict = {}
+    deploy_with = None
     for key_node, value_node in root.value:
         key = _key(key_node, path)
         if key in ignored_keys:
@@ -161,6 +165,11 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             except ValueError as error:
                 _fail(path, value_node, str(error))
             kube_version = value_node.value
+            continue
+        if key == "deploy_with":
+            if not isinstance(value_node, yaml.ScalarNode) or value_node.value not in DEPLOY_TARGETS:
+                _fail(path, value_node, f"deploy_with must be one of: {', '.join(DEPLOY_TARGETS)}")
+            deploy_with = value_node.value
             continue
         if key == "exemptions":
             _expect(value_node, yaml.SequenceNode, "a list of exemptions", path)
@@ -182,7 +191,8 @@ def _build(root: yaml.Node | None, path: str, ignored_keys: frozenset = frozense
             if rule is None:
                 _fail(path, rule_node, f"unknown rule {rule_node.value!r} (see: helm-harden rules)")
             settings[rule.id] = _rule_settings(rule, rule_value, path)
-    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions, exclude, workloads)
+    return Config(tuple(settings[rule.id] for rule in RULES), path, kube_version, exemptions, exclude, workloads,
+                  deploy_with)
 
 
 def _pattern(node: yaml.Node, path: str) -> str:

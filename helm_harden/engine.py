@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from helm_harden.config import Config
+from helm_harden.deploy_target import HOOK_NOT_SENT, sends_hooks
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
 from helm_harden.exemptions import annotation_reasons, exemption_for
@@ -41,8 +42,13 @@ class Engine:
         today: datetime.date | None = None,
         pss_level: str | None = None,
         baseline: Baseline | None = None,
+        deploy_with: str | None = None,
     ):
         self.config = config
+        # What deploys the objects (deploy_target.DEPLOY_TARGETS), which decides whether post-render
+        # ever sees a hook; None for post-render itself, which hardens whatever it is given.
+        self.deploy_with = deploy_with
+        self._sends_hooks = sends_hooks(deploy_with)
         self.baseline = baseline  # findings recorded in it are built as baselined
         self.namespace = namespace  # the release namespace, for objects that do not name one
         self.today = today or datetime.date.today()  # exemptions expire relative to it
@@ -111,9 +117,10 @@ class Engine:
                     result.findings.extend(finding for finding, _ in self.findings(document, pod, aliased, values_file))
 
     def _hardened_copy(self, document: Document) -> list[Pod]:
-        """The document's pods as post-render would leave them (a fresh parse, filled)."""
+        """The document's pods as post-render would leave them if it were given them (a fresh
+        parse, filled); whether it is given them is `_finding`'s and `_verdict`'s to say."""
         hardened = load_text(document.text)  # a fresh copy: deepcopy recurses, libyaml does not
-        self.fill(document, hardened)
+        self.fill(document, hardened, as_if_sent=True)
         return list(self.pods(hardened))
 
     def _judge(self, document, pod, hardened_pod, level, version, aliased, values_file):
@@ -136,10 +143,13 @@ class Engine:
         from helm_harden.admission import WorkloadVerdict, verdict_line, verdict_of
 
         result = verdict_of(judged, level, version, self.kube_version)
-        after_post_render = result.admitted or clean_after_post_render
+        sent = self._post_render_sees(pod)
+        after_post_render = result.admitted or (clean_after_post_render and sent)
         line = verdict_line(pod, result, self.namespace)
         if not result.admitted and after_post_render:
             line += " (admitted after helm-harden post-render)"
+        elif not result.admitted and clean_after_post_render:
+            line += " (post-render would admit it, but Helm 3 never sends hooks to a post-renderer)"
         return WorkloadVerdict(workload, result.admitted, result.level, result.version,
                                tuple(result.control_names), line, after_post_render)
 
@@ -165,14 +175,15 @@ class Engine:
             raise InternalError(f"{document.label}: rewriting the document would change more than its fixes; refusing")
         return Hardened(text, fixed, remaining)
 
-    def fill(self, document: Document, data) -> tuple[list[Finding], list[Finding], list]:
-        """Apply the enabled fixes to ``data`` in place: ``(fixed, remaining, edits)``."""
+    def fill(self, document: Document, data, as_if_sent: bool = False) -> tuple[list[Finding], list[Finding], list]:
+        """Apply the enabled fixes to ``data`` in place: ``(fixed, remaining, edits)``; with
+        ``as_if_sent``, also to the objects the deploy target never gives post-render."""
         fixed: list[Finding] = []
         remaining: list[Finding] = []
         edits: list = []
         aliased = AliasedNodes.of(document, data)
         for pod in self.pods(data):
-            for finding, violation in self.findings(document, pod, aliased):
+            for finding, violation in self._check(document, pod, self._runs, aliased, as_if_sent=as_if_sent):
                 if finding.fixable:
                     fixed.append(finding)
                     edits.extend(violation.fix)
@@ -227,12 +238,18 @@ class Engine:
             for violation in rule.check(pod, context):
                 yield rule, violation
 
-    def _check(self, document, pod, runs, aliased, values_file=None, left=None) -> Iterator[tuple]:
+    def _check(self, document, pod, runs, aliased, values_file=None, left=None, as_if_sent=False) -> Iterator[tuple]:
         """``(finding, violation)`` for ``runs`` in one pod; ``left``, for controls, holds the
         ``(rule, path)`` violations post-render would leave (the others are fixable)."""
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
+        sent = as_if_sent or self._post_render_sees(pod)
         for rule, violation in self._violations(self._with_account(pod), runs):
-            yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left), violation
+            yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left,
+                                sent), violation
+
+    def _post_render_sees(self, pod: Pod) -> bool:
+        """Does the deploy target hand this pod's object to a post-renderer? (Helm 3: not a hook.)"""
+        return self._sends_hooks or not pod.is_helm_hook
 
     def _with_account(self, pod: Pod) -> Pod:
         """The pod, told its ServiceAccount's automountServiceAccountToken (a rule reads it)."""
@@ -267,9 +284,10 @@ class Engine:
         return self._shared_values.setdefault(value, value)
 
     def _finding(self, document: Document, pod: Pod, settings, violation: Violation, ignored: dict,
-                 aliased: AliasedNodes, values_file: str | None, left: set | None) -> Finding:
+                 aliased: AliasedNodes, values_file: str | None, left: set | None, sent: bool = True) -> Finding:
         """The one place a finding is made, once: whether it is suppressed, baselined and
-        fixable, and its values file, are decided before it exists."""
+        fixable, and its values file, are decided before it exists. ``sent``: the deploy target
+        gives the object to post-render (Helm 3 never gives it a hook)."""
         container = violation.container
         where = Where(settings.id, pod.kind, pod.name, pod.namespace or self.namespace,
                       container.name if container is not None else None, violation.path, document.source,
@@ -287,6 +305,9 @@ class Engine:
             fixable = settings.fix and bool(violation.fix)
         if suppressed:
             fixable = False  # an accepted exception is left as the chart wrote it
+        elif fixable and not sent:
+            fixable = False
+            note = f"{note}; {HOOK_NOT_SENT}" if note else HOOK_NOT_SENT  # keep an expired exemption's note
         elif fixable and aliased.touched_by(violation.fix):
             fixable = False
             note = "not fixed: the fix would also change the other places a YAML alias shares this value with"

@@ -29,7 +29,7 @@ class Finding:
     suppressed: str | None = None  # why it does not count: an exemption's or annotation's reason
     note: str | None = None  # e.g. that the exemption which covered it has expired
     baselined: bool = False  # recorded in the --baseline file, so not new
-    hook: bool = False  # the object is a Helm hook, which Helm 3 never sends to a post-renderer
+    hook: bool = False  # the object is a Helm hook, which Helm 3 never sends to a post-renderer (see `fixable`)
     hint: str | None = None  # the values key that controls the field and the fixing value (check --hints)
 
     @property
@@ -73,6 +73,7 @@ class ScanResult:
     baseline: object | None = None  # a baseline.BaselineComparison when --baseline was given
     verdicts: list = field(default_factory=list)  # admission.WorkloadVerdict per pod, with --pss
     shard: str | None = None  # "I/N" when the run scanned one shard of a repository's charts
+    deploy_with: str | None = None  # what deploys the objects (deploy_target), which `fixable` is true for
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from helm_harden.deploy_target import held_back
 from helm_harden.overlay_yaml import flow_scalar
 from helm_harden.remedy import Verdict, fix_one_chart, verdicts
 from helm_harden.report.locations import locate
@@ -33,15 +34,17 @@ _ADVICE = {
     "cpu": "a quantity, e.g. 100m",
 }
 _IMAGE_RULES = {"image-tag-pinned"}
-BY_PATCH = "post-render or a patch (fix --format flux|kustomize) fixes it"
 CANNOT_BE_FALSE = ("allowPrivilegeEscalation cannot be false while the container is privileged or adds SYS_ADMIN"
                    " (the API server rejects the object): remove that first")
 
 
 def add_hints(result, chart: str, helm_args: list[str], engine, rendered: str, jobs: int = 2) -> int:
-    """Set each finding's ``hint`` in ``result``; the number of helm renders it took."""
+    """Set each finding's ``hint`` in ``result``; the number of helm renders it took. ``engine`` is
+    fix's (it fills hooks too: values and Kustomize patches reach them whatever deploys the chart)."""
     outcome = fix_one_chart(chart, helm_args, engine, jobs=jobs, rendered=rendered, leaves=True)
-    hints = {verdict.item.identity: hint_for(verdict, outcome.probe) for verdict in verdicts(outcome)}
+    unsent = {finding_identity(finding) for finding in result.findings if held_back(finding)}
+    hints = {verdict.item.identity: hint_for(verdict, outcome.probe, verdict.item.identity not in unsent)
+             for verdict in verdicts(outcome)}
     result.findings = [
         replace(finding, hint=hints[finding_identity(finding)]) if finding_identity(finding) in hints else finding
         for finding in result.findings
@@ -49,12 +52,13 @@ def add_hints(result, chart: str, helm_args: list[str], engine, rendered: str, j
     return outcome.renders
 
 
-def hint_for(verdict: Verdict, probe: Probe) -> str:
+def hint_for(verdict: Verdict, probe: Probe, post_rendered: bool = True) -> str:
+    """``post_rendered``: the deploy target gives the object to post-render (Helm 3 gives it no hook)."""
     item = verdict.item
     if verdict.remedy == "values" or verdict.detail.startswith("you set "):
         return verdict.detail
     if verdict.refused:  # the key is known, and known not to do: naming it again would mislead
-        return f"{verdict.detail}: {BY_PATCH}"
+        return f"{verdict.detail}: {_fixers(item.finding, post_rendered)}"
     known = _key_hint(item, probe)
     if known:
         return known
@@ -62,8 +66,16 @@ def hint_for(verdict: Verdict, probe: Probe) -> str:
     if probe.blind:
         return f"not known whether a values key reaches this field (the chart does not render with probe markers): see {where}"
     if verdict.remedy == "patch":
-        return f"no values key reaches this field: {BY_PATCH}, or change {where}"
+        return f"no values key reaches this field: {_fixers(item.finding, post_rendered)}, or change {where}"
     return f"no values key reaches this field: change {where}"
+
+
+def _fixers(finding, post_rendered: bool) -> str:
+    """What fills the field where no values key does: post-render, if the deploy target gives it the
+    object, and the patches of `fix` that reach it (Flux's run as Helm's post-renderer, which never
+    sees a hook; Kustomize's see everything)."""
+    patch = "a patch (fix --format kustomize)" if finding.hook else "a patch (fix --format flux|kustomize)"
+    return f"post-render or {patch} fixes it" if post_rendered else f"{patch} fixes it"
 
 
 def _key_hint(item: Checked, probe: Probe) -> str | None:

@@ -215,7 +215,7 @@ POD_YAML = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers
     "config, message",
     [
         ("rules: {}\ncolour: red\n",
-         "line 2: unknown key 'colour' (expected one of: rules, exemptions, kube_version, exclude, workloads)"),
+         "line 2: unknown key 'colour' (expected one of: rules, exemptions, kube_version, exclude, workloads, deploy_with)"),
         ("rules:\n  no-privileged: {}\n  no-such-rule: {enabled: false}\n",
          "line 3: unknown rule 'no-such-rule' (see: helm-harden rules)"),
         ("rules:\n  seccomp-profile:\n    severity: warning\n    profile: Localhost\n",

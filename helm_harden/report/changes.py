@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helm_harden.deploy_target import held_back
 from helm_harden.findings import Hardened
 from helm_harden.manifest import Document
 from helm_harden.report.labels import visible
@@ -44,12 +45,14 @@ def format_diff(results: list[tuple[Document, Hardened]]) -> str:
 
     A document that holds a Secret (a List, say, beside the workload being fixed) shows none of
     its lines: in one-line JSON or flow style, even the lines the fixes change carry the Secret's
-    data. It lists the fields the fixes fill instead.
+    data. It lists the fields the fixes fill instead. A hook that the deploy target never gives
+    post-render gets a line saying that the fixes post-render would make there are not made.
     """
     import difflib  # only check --diff needs it
 
     chunks = []
     for document, hardened in results:
+        chunks += _held_back(document, hardened)
         if not hardened.changed:
             continue
         fromfile, tofile = f"{visible(document.label)} (rendered)", f"{visible(document.label)} (post-rendered)"
@@ -67,3 +70,12 @@ def format_diff(results: list[tuple[Document, Hardened]]) -> str:
             )
         )
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
+
+
+def _held_back(document: Document, hardened: Hardened) -> list[str]:
+    """The line for a document whose hooks keep findings post-render would fix, were it given them."""
+    count = sum(1 for finding in hardened.remaining if held_back(finding))
+    if not count:
+        return []
+    return [f"# {visible(document.label)}: a hook, left as rendered: Helm 3 never sends hooks to a post-renderer "
+            f"(Helm 4 and Kustomize do: --deploy-with); {plural(count, 'finding')} post-render would fix there stay\n"]

@@ -94,6 +94,7 @@ def _report(result: ScanResult, summary) -> dict:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "helm-harden", "version": __version__},
         "target": result.target,
+        "deploy_with": result.deploy_with,
         "summary": {
             "findings": summary.findings,
             "by_severity": summary.by_severity,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from helm_harden.deploy_target import DEFAULT, sends_hooks
 from helm_harden.report.labels import visible
 from helm_harden.report.summary import plural, summarize
 
@@ -87,8 +88,6 @@ def finding_line(finding, rule_width: int = 26) -> str:
     subject = f"{visible(finding.container)}: " if finding.container else "pod: "
     if finding.suppressed:
         marker = click.style(f"[exempted: {visible(finding.suppressed)}]", dim=True)
-    elif finding.fixable and finding.hook:
-        marker = click.style("[fixable, but Helm 3 does not post-render hooks]", fg="yellow")
     elif finding.fixable:
         marker = click.style("[fixable]", fg="green")
     else:
@@ -116,8 +115,17 @@ def format_rules_text(config: Config) -> str:
         options = ", ".join(f"{key}={value}" for key, value in settings.options.items() if value is not None)
         if options:
             lines.append(f"{'':<{width}} {'':<8} {'':<14} options: {options}")
+    lines.append(deploy_target_line(config.deploy_with))
     lines.append(f"config: {config.path}" if config.path else NO_CONFIG)
     return "\n".join(lines) + "\n"
+
+
+def deploy_target_line(configured: str | None) -> str:
+    """What check takes the charts to be deployed with, which decides whether hooks count as fixable."""
+    name = configured or DEFAULT
+    where = "deploy_with in the config" if configured else "the default"
+    hooks = "hooks are post-rendered too" if sends_hooks(name) else "hooks are not post-rendered"
+    return f"deploy with: {name}, {where} ({hooks}; a kustomization: kustomize; check --deploy-with overrides it)"
 
 
 NO_CONFIG = ("config: none (no --config, $HELM_HARDEN_CONFIG or .helm-harden.yaml in the current directory "
