@@ -11,6 +11,7 @@ holding one. Values are `Fraction`s, so ``0.1`` compares exactly.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -33,6 +34,10 @@ def parse_quantity(value) -> Fraction:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("a quantity must be a finite number")
     text = str(value)
+    return _parse_short(text) if len(text) <= 32 else _parse(text)
+
+
+def _parse(text: str) -> Fraction:
     match = _QUANTITY.fullmatch(text)
     if not text or match is None:
         raise ValueError("not a Kubernetes quantity (such as 500m, 0.5, 128Mi or 1Gi)")
@@ -46,3 +51,8 @@ def parse_quantity(value) -> Fraction:
         number *= Fraction(10) ** max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(suffix[1:])))
     nanos = math.ceil(number * 10**9)  # Kubernetes keeps nothing below a nano, and rounds up
     return Fraction(-nanos if sign == "-" else nanos, 10**9)
+
+
+# A stream repeats a few quantities, and resource-limits compares the config's defaults for every
+# container: each short text is parsed once (a long one is no real quantity worth keeping).
+_parse_short = functools.lru_cache(maxsize=1024)(_parse)
