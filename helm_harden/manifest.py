@@ -175,8 +175,13 @@ def rewrite(document: Document, edits: list, expected: Any, layout: loader.Layou
 
 
 def same_value(left: Any, right: Any) -> bool:
-    """``left == right`` for parsed YAML, without recursion: a list nested a thousand deep is valid
-    input, and Python's own comparison would exceed its recursion limit on it."""
+    """``left == right`` for parsed YAML, also where Python's own comparison cannot say: a list
+    nested a thousand deep is valid input, and that comparison (which is several times faster)
+    exceeds its recursion limit on it. Then the values are compared without recursion."""
+    try:
+        return left == right
+    except RecursionError:
+        pass
     pairs = [(left, right)]
     while pairs:
         a, b = pairs.pop()

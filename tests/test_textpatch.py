@@ -7,7 +7,7 @@ import yaml
 
 from helm_harden.config import default_config
 from helm_harden.engine import Engine
-from helm_harden.manifest import parse_documents
+from helm_harden.manifest import parse_documents, same_value
 from helm_harden.patch import AppendMissing, SetDefault
 from helm_harden.textpatch import DuplicateKey, Unsupported, apply_edits
 
@@ -152,3 +152,17 @@ def test_post_render_of_every_chart_only_adds_lines(repo_root):
                                   capture_output=True, text=True, check=True).stdout
         for document in parse_documents(rendered, chart):
             _only_additions(document.text, engine.harden(document).text)
+
+
+def test_a_rewrite_is_compared_with_its_object_also_beyond_the_recursion_limit():
+    def nested(depth: int, leaf):
+        value = leaf
+        for _ in range(depth):
+            value = {"a": [value]}
+        return value
+
+    for depth in (3, 5_000):
+        assert same_value(nested(depth, 1), nested(depth, 1))
+        assert not same_value(nested(depth, 1), nested(depth, 2))
+        assert not same_value(nested(depth, {}), nested(depth, []))
+        assert not same_value(nested(depth, {"b": 1}), nested(depth, {"c": 1}))
