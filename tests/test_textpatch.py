@@ -166,3 +166,23 @@ def test_a_rewrite_is_compared_with_its_object_also_beyond_the_recursion_limit()
         assert not same_value(nested(depth, 1), nested(depth, 2))
         assert not same_value(nested(depth, {}), nested(depth, []))
         assert not same_value(nested(depth, {"b": 1}), nested(depth, {"c": 1}))
+
+
+@pytest.mark.parametrize("left, right", [(True, 1), (False, 0), (1, 1.0), ({"a": [1]}, {"a": [True]}), ({"a": 0}, {"a": 0.0})])
+def test_a_rewrite_that_changes_a_scalar_s_type_is_not_the_same_value(left, right):
+    # true and 1, 1 and 1.0 are == in Python, but the API server reads them as different values.
+    for depth in (1, 5_000):
+        wrap = lambda value: [value] if depth == 1 else _nest(depth, value)  # noqa: E731
+        assert not same_value(wrap(left), wrap(right))
+        assert same_value(wrap(left), wrap(left))
+
+
+def test_key_order_does_not_make_a_value_different():
+    assert same_value({"a": 1, "b": [True]}, {"b": [True], "a": 1})
+
+
+def _nest(depth: int, leaf):
+    value = leaf
+    for _ in range(depth):
+        value = {"a": [value]}
+    return value
