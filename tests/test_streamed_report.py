@@ -14,6 +14,7 @@ import pytest
 
 from helm_harden.config import default_config, load_config
 from helm_harden.engine import Engine
+from helm_harden.errors import OutputError
 from helm_harden.manifest import parse_documents
 from helm_harden.report.json_report import JsonFindings, format_json, json_pieces
 
@@ -93,3 +94,35 @@ def test_two_json_reports_of_one_streamed_scan_are_the_same(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "a.json").read_bytes() == result.stdout
     assert json.loads(result.stdout)["summary"]["findings"] == len(json.loads(result.stdout)["findings"]) > 400
+
+
+# The temporary file's disk fills up: every write to /dev/full fails with ENOSPC, but only once
+# the file's buffer is flushed, as a nearly full disk fails the last few kilobytes of the report.
+_FULL_TEMPORARY_DISK = (
+    "import runpy, tempfile\n"
+    "tempfile.SpooledTemporaryFile = lambda *args, **options: open('/dev/full', 'w+', encoding='utf-8')\n"
+    "runpy.run_module('helm_harden', run_name='__main__')\n"
+)
+
+
+@pytest.mark.parametrize("pods", [1, 600])  # the findings' lines still buffered, or written and refused
+def test_a_temporary_file_that_cannot_be_written_writes_no_report_and_one_error_line(tmp_path, pods):
+    (tmp_path / "old.json").write_text("the previous report\n")
+    stream = "".join(PRIVILEGED.format(n=n) for n in range(pods))
+    for args in (["--format", "json"], ["--format", "json", "--output", "old.json"]):
+        result = subprocess.run([sys.executable, "-c", _FULL_TEMPORARY_DISK, "check", "-", *args],
+                                input=stream.encode(), capture_output=True, cwd=tmp_path, timeout=120,
+                                env={**os.environ, "HELM_HARDEN_CONFIG": os.devnull})
+        assert (result.returncode, result.stdout) == (2, b"")
+        assert result.stderr.decode().splitlines() == [
+            "helm-harden: error: cannot hold the JSON report in a temporary file: No space left on device"]
+        assert (tmp_path / "old.json").read_text() == "the previous report\n"
+    assert os.listdir(tmp_path) == ["old.json"]
+
+
+def test_the_pieces_of_a_report_whose_temporary_file_cannot_be_written_are_refused_before_the_first(monkeypatch):
+    monkeypatch.setattr("tempfile.SpooledTemporaryFile", lambda *args, **options: open("/dev/full", "w+", encoding="utf-8"))
+    engine = Engine(default_config(), namespace="default", today=datetime.date(2026, 1, 1))
+    result = engine.scan("s.yaml", parse_documents(PRIVILEGED.format(n=1), "s.yaml"), findings=JsonFindings())
+    with pytest.raises(OutputError, match="^cannot hold the JSON report in a temporary file: No space left on device$"):
+        json_pieces(result)

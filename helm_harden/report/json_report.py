@@ -5,6 +5,7 @@ Fields are only ever added, never renamed or removed, within a ``schema_version`
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import tempfile
@@ -58,9 +59,16 @@ class JsonFindings:
         text = self._separator + ",\n    ".join(self._batch)
         self._batch.clear()
         self._separator = ",\n    "
+        self._hold(self._lines.write, text)
+
+    def _hold(self, write, *arguments) -> None:
+        """``write(*arguments)`` on the temporary file. If it fails (its disk is full), the file is
+        closed, dropping what it still buffers, so that no later flush fails again at exit."""
         try:
-            self._lines.write(text)
+            write(*arguments)
         except OSError as error:
+            with contextlib.suppress(OSError):
+                self._lines.close()
             raise OutputError(f"cannot hold the JSON report in a temporary file: {error.strerror}") from None
 
     def extend(self, findings) -> None:
@@ -72,7 +80,10 @@ class JsonFindings:
 
     def pieces(self, result: ScanResult) -> Iterator[str]:
         if self._batch:
-            self._write_batch()  # now: a failure once the first piece is out would leave half a report
+            self._write_batch()
+        # Flushed now: the file's buffer failing to reach a full disk once the first piece is out
+        # would leave half a report.
+        self._hold(self._lines.flush)
         report = _report(result, summarize(result, counts=self.counts))
         # Indented JSON with one finding per line: as readable, and as easy to grep and diff, as a
         # fully indented file, and written by json's C encoder (indentation would use the slow
