@@ -30,6 +30,13 @@ def write_whole(path: str, text: str | Iterable[str], what: str) -> None:
             handle.writelines(pieces)
         os.replace(temporary, path)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        _remove(temporary)
         raise OutputError(f"{path}: cannot write the {what}: {error.strerror}") from None
+    except BaseException:  # the pieces failed, or Ctrl-C while a large report was copied out
+        _remove(temporary)
+        raise
+
+
+def _remove(temporary: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(temporary)

@@ -15,6 +15,7 @@ import pytest
 from helm_harden.config import default_config, load_config
 from helm_harden.engine import Engine
 from helm_harden.errors import OutputError
+from helm_harden.files import write_whole
 from helm_harden.manifest import parse_documents
 from helm_harden.report.json_report import JsonFindings, format_json, json_pieces
 
@@ -126,3 +127,16 @@ def test_the_pieces_of_a_report_whose_temporary_file_cannot_be_written_are_refus
     result = engine.scan("s.yaml", parse_documents(PRIVILEGED.format(n=1), "s.yaml"), findings=JsonFindings())
     with pytest.raises(OutputError, match="^cannot hold the JSON report in a temporary file: No space left on device$"):
         json_pieces(result)
+
+
+def test_a_report_interrupted_while_its_pieces_are_written_leaves_the_old_file_and_no_temporary_one(tmp_path):
+    (tmp_path / "old.json").write_text("the previous report\n")
+
+    def interrupted():
+        yield '{"findings": [\n'
+        raise KeyboardInterrupt  # Ctrl-C while a large report's findings are copied out
+
+    with pytest.raises(KeyboardInterrupt):
+        write_whole(str(tmp_path / "old.json"), interrupted(), "report")
+    assert os.listdir(tmp_path) == ["old.json"]
+    assert (tmp_path / "old.json").read_text() == "the previous report\n"
