@@ -235,6 +235,31 @@ def test_run_as_user_group_where_the_platform_assigns_ids(tmp_path):
     ]
 
 
+
+def test_run_as_user_group_fills_no_id_below_min_id(tmp_path):
+    """A configured ID below min_id is a fill the rule itself fails (post-render refused the stream
+    as a bug, exit 4): the violation is reported with why it is not filled, and nothing is filled."""
+    setup = Setup({"min_id": 10000, "run_as_user": 5, "run_as_group": 10001, "fix": True})
+    not_filled = ("runAsUser is not set, so the image decides the UID"
+                  " (not filled: the configured run_as_user 5 is below min_id 10000)")
+    assert messages(tmp_path, "run-as-user-group", "fail-unset", setup) == [
+        ("app", "runAsGroup is not set, so the image decides the GID"),
+        ("app", not_filled),
+        ("init", "runAsGroup is not set, so the image decides the GID"),
+        ("init", not_filled),
+    ]
+    assert [f[1:] for f in findings(tmp_path, "run-as-user-group", setup) if f[0] == "fail-unset"] == [
+        ("app", "/spec/containers/0/securityContext/runAsGroup", True),
+        ("app", "/spec/containers/0/securityContext/runAsUser", False),
+        ("init", "/spec/initContainers/0/securityContext/runAsGroup", True),
+        ("init", "/spec/initContainers/0/securityContext/runAsUser", False),
+    ]
+    engine = Engine(rule_config(tmp_path, "run-as-user-group", setup))
+    for document in load_fixture("run-as-user-group"):
+        hardened = engine.harden(document)
+        assert "runAsUser: 5" not in hardened.text
+
+
 def test_run_as_user_group_messages(tmp_path):
     assert messages(tmp_path, "run-as-user-group", "fail-below-min-id") == [
         ("app", "runAsGroup is 1000, below the minimum 10000"),

@@ -9,7 +9,7 @@ Options:
 - ``min_id`` (default 1): the lowest acceptable ID; 10000 is a common strict choice, since it
   stays clear of the host's system and regular users.
 - ``run_as_user``, ``run_as_group``, ``fs_group`` (default unset): the IDs the opt-in fix
-  sets on the pod where nothing is set.
+  sets on the pod where nothing is set (a configured ID below ``min_id`` is never filled).
 - ``platform_assigns_ids`` (default false): the platform gives each namespace its own UID
   range and assigns IDs itself (OpenShift's restricted SCCs). Unset IDs are then expected,
   never reported and never filled: a hard-coded UID outside the range is refused there.
@@ -56,11 +56,14 @@ def check(pod, container, context: RuleContext):
         if value is None and platform_assigns_ids:
             continue
         if value is None:
-            yield Violation(
-                security_context_field(container, field),
-                f"{field} is not set, so the image decides the {what}",
-                fix=_fill(pod, field, context.options[option], fs_group),
-            )
+            message = f"{field} is not set, so the image decides the {what}"
+            configured = context.options[option]
+            if configured is not None and configured < min_id:
+                # The fill would fail this rule itself: post-render would refuse the stream.
+                message += f" (not filled: the configured {option} {configured} is below min_id {min_id})"
+                configured = None
+            yield Violation(security_context_field(container, field), message,
+                            fix=_fill(pod, field, configured, fs_group))
         elif type(value) is not int:
             kind = "a string: it must be an integer" if isinstance(value, str) else "not an integer"
             yield Violation(path, f"{field} is {yaml_scalar(value)}, {kind} (the API server rejects the object)")
