@@ -74,6 +74,21 @@ class DialectError(yaml.MarkedYAMLError):
         super().__init__(problem=problem, problem_mark=mark)
 
 
+_INNER_BYTE_ORDER_MARK = re.compile("^\ufeff", re.MULTILINE)
+
+
+def _refuse_inner_byte_order_mark(text: str) -> None:
+    """A byte-order mark at the start of a line other than the text's first: libyaml skips it and
+    then ends the mapping it is in, so that the rest of the document is never read (a privileged
+    pod read as its first key alone), while Kubernetes reads the mark as part of the key."""
+    if "\ufeff" in text:
+        found = _INNER_BYTE_ORDER_MARK.search(text, 1)
+        if found is not None:
+            line = text.count("\n", 0, found.start())
+            raise DialectError("a byte-order mark starts a line inside the stream (libyaml ends the mapping there,"
+                               " Kubernetes does not)", yaml.Mark("<unicode string>", found.start(), line, 0, None, None))
+
+
 class MergedMapping(dict):
     """A mapping that holds a merge key (``<<``); ``from_merge`` are the keys a merge supplied.
 
@@ -94,6 +109,7 @@ def load(text: str) -> Any:
     an alias is the same Python object wherever it appears (see `helm_harden.engine.AliasedNodes`).
     Raises a `yaml.YAMLError` (a `DialectError` among them) for what Kubernetes cannot decode.
     """
+    _refuse_inner_byte_order_mark(text)
     try:
         return _read_plain(text, layout=False)[0]
     except (_Unusual, yaml.YAMLError):  # _Builder decides it, and words any error as it always has
@@ -107,6 +123,7 @@ def load_with_layout(text: str) -> tuple[Any, Layout | None]:
     """`load`'s value and, read in the same pass, its `Layout` (where its mappings and lists sit
     in the text); the layout is None when the document is a shape only `compose` describes
     (anchors, tags, merge keys, a repeated key, …) or is not a mapping or list."""
+    _refuse_inner_byte_order_mark(text)
     try:
         return _read_plain(text, layout=True)
     except (_Unusual, yaml.YAMLError):
@@ -248,6 +265,7 @@ class _Builder:
 
     def documents(self, text: str) -> Iterator[Any]:
         """Each document's value (or node tree), built as its events arrive."""
+        _refuse_inner_byte_order_mark(text)
         for event in yaml.parse(text, Loader=_Parser):
             kind = type(event)
             if kind is yaml.ScalarEvent:

@@ -4,6 +4,7 @@ booleans or numeric spellings of 0. Every expected value below is checked agains
 kubectl's decoder too (`test_the_spelling_table_is_what_kubectl_decodes`)."""
 
 import json
+import re
 
 import pytest
 
@@ -275,3 +276,24 @@ def test_a_config_file_is_read_in_the_same_dialect(harden, tmp_path):
     result = harden("check", "--config", str(config), "--format", "json", "--fail-on", "never", "-", stdin=SHORT_BOOLEANS)
     rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
     assert "no-privileged" not in rules and "resource-limits" not in rules and "run-as-non-root" in rules
+
+
+PRIVILEGED_POD = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                  "spec:\n  containers: [{name: c, image: 'i:1', securityContext: {privileged: true}}]\n")
+INNER_BYTE_ORDER_MARK = "a byte-order mark starts a line inside the stream (libyaml ends the mapping there, Kubernetes does not)"
+
+
+def test_a_byte_order_mark_at_the_start_of_a_line_inside_the_stream_is_refused(harden):
+    """libyaml skips such a mark and then ends the document's mapping after its first key: the pod
+    below read as ``{status: {}}``, no workload, and post-render passed it through unhardened,
+    while kubectl reads the whole privileged pod (and "\\ufeffstatus" as an unknown field)."""
+    stream = "---\n# Source: c/templates/pod.yaml\n\ufeffstatus: {}\n" + PRIVILEGED_POD
+    with pytest.raises(loader.DialectError, match="^" + re.escape(INNER_BYTE_ORDER_MARK)):
+        loader.load(stream)
+    for command in (("check", "-"), ("post-render",)):
+        result = harden(*command, stdin=stream)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            2, "", f"helm-harden: error: c/templates/pod.yaml: line 1 of the rendered template: {INNER_BYTE_ORDER_MARK}\n")
+    # The mark that starts the stream is the stream's own: read as before.
+    assert loader.load("\ufeff" + PRIVILEGED_POD)["spec"]["containers"][0]["securityContext"] == {"privileged": True}
+    assert loader.load("a: \"x\ufeff\"\n") == {"a": "x\ufeff"}
