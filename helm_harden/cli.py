@@ -284,6 +284,7 @@ def _check_diff(engine: Engine, documents, fail_on: str) -> int:
     from helm_harden.report.changes import format_diff
 
     results = [(document, engine.harden(document)) for document in documents]
+    engine.settle([hardened for _, hardened in results])
     _emit(format_diff(results))
     findings = [f for _, hardened in results for f in hardened.fixed + hardened.remaining]
     return EXIT_FINDINGS if Counts(findings).fail(fail_on) else 0
@@ -490,6 +491,7 @@ def _harden_stream(load, kube_version, namespace):
     for document in parse_documents(read_stdin_pieces(), "<stdin>"):
         input_has_content = input_has_content or not document.text.isspace()
         results.append(engine.harden(document))
+    engine.settle(results)
     output = [hardened.text for hardened in results]
     if input_has_content and all(not text.strip() for text in output):
         raise InternalError("the hardened stream is empty although the input was not; refusing")

@@ -8,6 +8,7 @@ KRM function.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import gc
 from contextlib import contextmanager
@@ -28,6 +29,9 @@ from helm_harden.workload import WORKLOADS, Pod, mapping, may_hold_pods, objects
 if TYPE_CHECKING:
     from helm_harden.admission import WorkloadVerdict
     from helm_harden.baseline import Baseline
+
+
+TOKEN_RULE = "automount-service-account-token"  # its verdict waits for the pod's ServiceAccount
 
 
 class Engine:
@@ -61,6 +65,8 @@ class Engine:
         self._workloads = {**WORKLOADS, **config.workloads}  # the config may add its CRDs' pods
         # ServiceAccounts seen so far in the stream: {(namespace, name): automountServiceAccountToken}.
         self._account_automount: dict[tuple, bool] = {}
+        # Token findings made before their pod's ServiceAccount was read: (account, finding).
+        self._awaiting: list[tuple] = []
         # The default run's rules: what post-render fixes, and what check reports without --pss.
         self._runs = [
             (settings, context_for(settings.options, kube_version)) for settings in config.enabled_rules
@@ -83,8 +89,18 @@ class Engine:
         return result
 
     def scan_into(self, result: ScanResult, documents: Iterable[Document], values_file: str | None = None) -> None:
-        """Add one render's findings to ``result`` (a multi-chart run collects several)."""
+        """Add one render's findings to ``result`` (a multi-chart run collects several, in threads:
+        each stream is checked by a copy of the engine that knows only that stream's ServiceAccounts)."""
+        self._for_stream()._scan_stream(result, documents, values_file)
+
+    def _for_stream(self) -> Engine:
+        stream = copy.copy(self)
+        stream._account_automount, stream._awaiting = {}, []
+        return stream
+
+    def _scan_stream(self, result: ScanResult, documents: Iterable[Document], values_file: str | None) -> None:
         labelled: dict = {}
+        held: list[tuple] = []  # token findings that wait for the rest of the stream
         if self.pss_level:  # a rendered Namespace's labels decide the level of the pods in it
             from helm_harden.admission import namespace_levels  # the admission model loads for --pss only
 
@@ -114,7 +130,29 @@ class Engine:
                     result.findings.extend(findings)
                     result.verdicts.append(self._verdict(workload, pod, judged, clean, level, version))
                 else:
-                    result.findings.extend(finding for finding, _ in self.findings(document, pod, aliased, values_file))
+                    for finding, _ in self.findings(document, pod, aliased, values_file):
+                        if finding.rule == TOKEN_RULE and pod.account_automount is None:  # its account may follow
+                            held.append((len(result.findings), finding))
+                        else:
+                            result.findings.append(finding)
+        self._release(result, held)
+
+    def _release(self, result: ScanResult, held: list) -> None:
+        """Add the held token findings whose ServiceAccount, now that the stream has been read,
+        does not turn the token off, each where the scan would have put it."""
+        settled = self._settled()
+        kept = [(at, finding) for at, finding in held if id(finding) not in settled]
+        if not isinstance(result.findings, list):  # a streamed report places them as it writes them out
+            for at, finding in kept:
+                result.findings.place(at, finding)
+            return
+        merged, start = [], 0
+        for at, finding in kept:
+            merged.extend(result.findings[start:at])
+            merged.append(finding)
+            start = at
+        merged.extend(result.findings[start:])
+        result.findings[:] = merged
 
     def _hardened_copy(self, document: Document) -> list[Pod]:
         """The document's pods as post-render would leave them if it were given them (a fresh
@@ -244,12 +282,28 @@ class Engine:
         ignored = annotation_reasons({**pod.object_annotations, **pod.annotations})
         sent = as_if_sent or self._post_render_sees(pod)
         for rule, violation in self._violations(self._with_account(pod), runs):
-            yield self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file, left,
-                                sent), violation
+            finding = self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file,
+                                    left, sent)
+            if rule.id == TOKEN_RULE and pod.account_automount is None:
+                # Helm 4 and hand-written streams may render the ServiceAccount after its pods.
+                self._awaiting.append(((pod.namespace or self.namespace, pod.service_account), finding))
+            yield finding, violation
 
     def _post_render_sees(self, pod: Pod) -> bool:
         """Does the deploy target hand this pod's object to a post-renderer? (Helm 3: not a hook.)"""
         return self._sends_hooks or not pod.is_helm_hook
+
+    def settle(self, results: list[Hardened]) -> None:
+        """Once the whole stream has been read: drop the token findings of the pods whose
+        ServiceAccount, rendered after them, turns the token off."""
+        settled = self._settled()
+        if settled:
+            for hardened in results:
+                hardened.remaining = [finding for finding in hardened.remaining if id(finding) not in settled]
+
+    def _settled(self) -> set[int]:
+        """The token findings, made before their pod's ServiceAccount was read, that it turns off."""
+        return {id(finding) for account, finding in self._awaiting if self._account_automount.get(account) is False}
 
     def _with_account(self, pod: Pod) -> Pod:
         """The pod, told its ServiceAccount's automountServiceAccountToken (a rule reads it)."""

@@ -45,7 +45,7 @@ def run_krm_function(text: str, make_engine) -> str:
         raise InputError("<stdin>: expected a ResourceList (kind: ResourceList)")
     engine: Engine = make_engine(_function_config(resource_list.get("functionConfig"), round_trip))
     items = resource_list.get("items") or []
-    results = []
+    hardened_items = []
     for index, item in enumerate(items):
         item_text = _dump(round_trip, item)
         document = next(parse_documents(item_text, f"ResourceList item {index + 1}"), None)
@@ -54,7 +54,9 @@ def run_krm_function(text: str, make_engine) -> str:
         hardened = engine.harden(document)
         if hardened.changed:
             items[index] = round_trip.load(hardened.text)
-        results.extend(_result(finding, item) for finding in hardened.remaining)
+        hardened_items.append((hardened, item))
+    engine.settle([hardened for hardened, _ in hardened_items])
+    results = [_result(finding, item) for hardened, item in hardened_items for finding in hardened.remaining]
     if results:
         resource_list["results"] = results
     return _dump(round_trip, resource_list)

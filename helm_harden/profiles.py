@@ -2,9 +2,9 @@
 
 Three profiles, all data over the one registry (`helm_harden.rules.RULES`):
 
-- ``default``: the hardening rules and the node-takeover rules (every rule that is not a Pod
-  Security control, but for `OFF_BY_DEFAULT`); the config can switch rules off and on, and add
-  controls (``pss/<control>``);
+- ``default``: the hardening rules, the node-takeover rules and the service-account token rule
+  (every rule that is not a Pod Security control); the config can switch rules off and on, and
+  add controls (``pss/<control>``);
 - ``pss-baseline`` and ``pss-restricted``: the Pod Security controls of that level at a policy
   version, as the admission controller selects them (``check --pss LEVEL``).
 
@@ -54,15 +54,9 @@ class Target:
     cluster: Version
 
 
-# Registered rules the default profile leaves off until the config enables them. The token rule
-# reports nearly every pod of nearly every chart (a token is mounted unless something says
-# otherwise): a lower-severity finding each; it is there for those who want it.
-OFF_BY_DEFAULT = frozenset({"automount-service-account-token"})
-
-
 def default_rules() -> tuple[Rule, ...]:
-    """The default profile: every rule that is not a Pod Security control nor `OFF_BY_DEFAULT`."""
-    return tuple(rule for rule in RULES if not rule.is_control and rule.id not in OFF_BY_DEFAULT)
+    """The default profile: every rule that is not a Pod Security control."""
+    return tuple(rule for rule in RULES if not rule.is_control)
 
 
 def controls_for(level: str, policy: Version) -> list:

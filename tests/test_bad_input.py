@@ -192,6 +192,7 @@ items:
     assert (report["summary"]["objects"], report["summary"]["workloads"]) == (1, 1)
     found = sorted((f["rule"], f["name"], f["container"], f["path"]) for f in report["findings"])
     assert found == [
+        ("automount-service-account-token", "listed-pod", None, "/items/1/spec/automountServiceAccountToken"),
         ("drop-capabilities", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/privileged"),
         ("image-tag-pinned", "listed-pod", "app", "/items/1/spec/containers/0/image"),
         ("no-privilege-escalation", "listed-pod", "app", "/items/1/spec/containers/0/securityContext/allowPrivilegeEscalation"),
@@ -274,6 +275,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: shared}
 spec:
+  automountServiceAccountToken: false
   securityContext: &pod
     runAsNonRoot: true
     runAsUser: 10001

@@ -151,6 +151,8 @@ INSECURE_FINDINGS = [
      f"{_T}/containers/0/resources/requests/memory", f"{_SRC}/replicationcontroller.yaml"),
     ("resource-limits", "ReplicationController", "fail-defaults-replicationcontroller", "app",
      f"{_T}/containers/0/resources/limits/memory", f"{_SRC}/replicationcontroller.yaml"),
+    ("automount-service-account-token", "ReplicationController", "fail-defaults-replicationcontroller", None,
+     f"{_T}/automountServiceAccountToken", f"{_SRC}/replicationcontroller.yaml"),
     # Job, a pre-install hook: seccomp Unconfined on the pod.
     ("seccomp-profile", "Job", "fail-seccomp-unconfined-hook-job", "migrate",
      f"{_T}/securityContext/seccompProfile/type", f"{_SRC}/hook-job.yaml"),
@@ -191,6 +193,10 @@ NODE_TAKEOVER_FINDINGS = [
     ("host-namespaces", "Deployment", "fail-host-process-deployment", None, f"{_T}/hostNetwork", _TAKEOVER),
     ("host-process", "Deployment", "fail-host-process-deployment", None,
      f"{_T}/securityContext/windowsOptions/hostProcess", _TAKEOVER),
+    ("automount-service-account-token", "DaemonSet", "fail-node-takeover-daemonset", None,
+     f"{_T}/automountServiceAccountToken", _TAKEOVER),
+    ("automount-service-account-token", "Deployment", "fail-host-process-deployment", None,
+     f"{_T}/automountServiceAccountToken", _TAKEOVER),
 ]
 
 
@@ -456,6 +462,8 @@ def test_kustomize_overlay_findings_point_at_the_base_file(check_json):
         ("read-only-root-filesystem", *cronjob, f"{_REPORT}/securityContext/readOnlyRootFilesystem", source),
         ("no-privilege-escalation", *cronjob, f"{_REPORT}/securityContext/allowPrivilegeEscalation", source),
         ("image-tag-pinned", *cronjob, f"{_REPORT}/image", source),
+        ("automount-service-account-token", "CronJob", "nightly-report", None,
+         "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken", source),
     ])
     assert {(f["namespace"], f["origin"], f["document"]) for f in report["findings"]} == {("production", OVERLAY, 3)}
     assert (report["summary"]["objects"], report["summary"]["workloads"]) == (3, 2)
@@ -470,6 +478,9 @@ def test_kustomize_base_without_origin_annotations_names_the_kustomization(check
     rows = [(f["document"], f["rule"], f["kind"], f["name"], f["container"], f["path"], f["source"])
             for f in report["findings"]]
     assert _sorted(rows) == _sorted([
+        (2, "automount-service-account-token", "Deployment", "web", None, "/spec/template/spec/automountServiceAccountToken", BASE),
+        (3, "automount-service-account-token", "CronJob", "nightly-report", None,
+         "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken", BASE),
         (2, "run-as-non-root", *web, f"{d}/securityContext/runAsNonRoot", BASE),
         (2, "run-as-user-group", *web, f"{d}/securityContext/runAsUser", BASE),
         (2, "run-as-user-group", *web, f"{d}/securityContext/runAsGroup", BASE),
@@ -543,18 +554,18 @@ def test_text_report_groups_findings_by_template(check):
         ("insecure/templates/replicationcontroller.yaml",
          ["ReplicationController team-a/fail-defaults-replicationcontroller"]),
         ("insecure/templates/statefulset.yaml", ["StatefulSet team-a/fail-run-as-non-root-false-statefulset"]),
-        ("32 findings (20 errors, 11 warnings, 1 info) in 10 workloads, 10 objects checked:"
-         " 5 fixable by post-render, 27 need a chart change.", []),
+        ("33 findings (20 errors, 11 warnings, 2 infos) in 10 workloads, 10 objects checked:"
+         " 5 fixable by post-render, 28 need a chart change.", []),
     ]
     finding_lines = [line for line in text.splitlines() if line.startswith("    ")]
     assert len(finding_lines) == len(INSECURE_FINDINGS)
-    assert text.splitlines()[-1].startswith("32 findings")
+    assert text.splitlines()[-1].startswith("33 findings")
     # Within a template, the object's findings in rule order, one line each.
     section = text.split("insecure/templates/pod.yaml\n", 1)[1].split("\n\n", 1)[0]
     assert section == (
         "  Pod team-a/fail-apparmor-unconfined-pod\n"
-        "    error    apparmor-profile           app: AppArmor profile is unconfined [manual]\n"
-        "    error    apparmor-profile           debugger: AppArmor profile is unconfined [manual]"
+        "    error    apparmor-profile                app: AppArmor profile is unconfined [manual]\n"
+        "    error    apparmor-profile                debugger: AppArmor profile is unconfined [manual]"
     )
     assert (result.returncode, result.stderr) == (1, "")
 

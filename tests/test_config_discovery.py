@@ -48,7 +48,8 @@ def rules_of(result: subprocess.CompletedProcess) -> list[str]:
     return sorted({finding["rule"] for finding in json.loads(result.stdout)["findings"]})
 
 
-ROOT_RULES = ["drop-capabilities", "read-only-root-filesystem", "resource-limits", "run-as-non-root", "run-as-user-group"]
+ROOT_RULES = ["automount-service-account-token", "drop-capabilities", "read-only-root-filesystem", "resource-limits",
+              "run-as-non-root", "run-as-user-group"]
 
 
 def test_check_uses_the_config_of_the_current_directory_and_says_which_it_ignores(harden, env, repo):
@@ -81,7 +82,7 @@ def test_check_and_post_render_of_the_same_chart_agree(harden, env, repo):
 def test_an_explicit_config_silences_the_note(harden, env, repo):
     result = harden("check", "charts/web", "--format", "json", "--config", "charts/web/.helm-harden.yaml", cwd=repo, env=env)
     assert result.stderr == ""
-    assert rules_of(result) == ["no-privilege-escalation", "read-only-root-filesystem", "resource-limits",
+    assert rules_of(result) == ["automount-service-account-token", "no-privilege-escalation", "read-only-root-filesystem", "resource-limits",
                                 "run-as-non-root", "run-as-user-group", "seccomp-profile"]
 
 

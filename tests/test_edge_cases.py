@@ -28,8 +28,8 @@ def test_check_of_stdin_reads_the_config_where_it_runs(harden, harden_env, tmp_p
     result = harden("check", "-", "--format", "json", cwd=tmp_path, stdin=pod, env=env)
     rules = sorted({f["rule"] for f in json.loads(result.stdout)["findings"]})
     assert "image-tag-pinned" not in rules and "resource-limits" not in rules
-    assert rules == ["drop-capabilities", "no-privilege-escalation", "read-only-root-filesystem",
-                     "run-as-non-root", "run-as-user-group", "seccomp-profile"]
+    assert rules == ["automount-service-account-token", "drop-capabilities", "no-privilege-escalation",
+                     "read-only-root-filesystem", "run-as-non-root", "run-as-user-group", "seccomp-profile"]
 
 
 def test_post_render_matches_namespace_exemptions_with_its_namespace_option(harden, harden_env, tmp_path):

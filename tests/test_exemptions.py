@@ -420,6 +420,7 @@ metadata:
     metadata:
       labels: {{app: annotated}}
 {pod_annotations}    spec:
+      automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -559,6 +560,7 @@ spec:
       annotations:
         ignore.helm-harden.io/no-privileged: ""
     spec:
+      automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -685,6 +687,7 @@ spec:
     metadata:
       labels: {app: tiny}
     spec:
+      automountServiceAccountToken: false
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -757,7 +760,7 @@ def test_check_diff_shows_no_change_for_an_exempted_finding(harden, tmp_path):
     assert result.stdout == (
         "--- tiny/templates/deployment.yaml (rendered)\n"
         "+++ tiny/templates/deployment.yaml (post-rendered)\n"
-        "@@ -20,6 +20,7 @@\n"
+        "@@ -21,6 +21,7 @@\n"
         "           image: nginx:1.27.0\n"
         "           securityContext:\n"
         "             readOnlyRootFilesystem: true\n"

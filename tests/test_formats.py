@@ -125,20 +125,19 @@ def test_sarif_is_valid_and_describes_every_rule(insecure_sarif):
         assert "``" not in descriptor["help"]["text"]
         assert ("Fails" in descriptor["help"]["text"]) is (not rule.is_control)
         assert descriptor["fullDescription"] == descriptor["help"]
-    # The Pod Security controls and the rules off by default are described, and said to be off.
+    # The Pod Security controls (off by default) are described, and said to be off.
     [invocation] = run["invocations"]
     assert invocation["executionSuccessful"] is True
     assert [o["descriptor"]["id"] for o in invocation["ruleConfigurationOverrides"]] == [
         rule.id for rule in RULES if rule not in DEFAULT_RULES
     ]
-    assert [rule.id for rule in RULES if rule not in DEFAULT_RULES and not rule.is_control] == [
-        "automount-service-account-token"]
+    assert [rule.id for rule in RULES if rule not in DEFAULT_RULES and not rule.is_control] == []
 
 
 def test_sarif_results_point_at_template_lines(insecure_sarif):
     results = insecure_sarif["runs"][0]["results"]
     rule_ids = [rule.id for rule in RULES]
-    assert len(results) == 32
+    assert len(results) == 33
     located = set()
     for result in results:
         assert result["ruleIndex"] == rule_ids.index(result["ruleId"])
@@ -210,13 +209,13 @@ def test_junit_has_a_suite_per_chart_and_values_file(repository_junit):
     rules = len(DEFAULT_RULES)
     assert suites == [
         ("charts-under-test/hardened (default values)", str(9 * rules), "0", "0", "0"),
-        ("charts-under-test/insecure (default values)", str(10 * rules), "23", "0", "0"),
+        ("charts-under-test/insecure (default values)", str(10 * rules), "24", "0", "0"),
         ("charts-under-test/webapp (ci/default-values.yaml)", str(2 * rules), "14", "0", "0"),
         ("charts-under-test/webapp (ci/hardened-values.yaml)", str(2 * rules), "0", "0", "0"),
         ("charts-under-test/webapp (ci/insecure-values.yaml)", str(2 * rules), "19", "0", "0"),
     ]
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        str(25 * rules), "56", "0", "0")
+        str(25 * rules), "57", "0", "0")
     for suite in root.findall("testsuite"):
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
@@ -247,12 +246,13 @@ def test_junit_cases_name_object_rule_and_template(repository_junit):
 
 
 def test_github_annotations(check):
-    """32 findings, 20 of them errors: GitHub would show 10 error and 10 warning annotations of a
+    """33 findings, 20 of them errors: GitHub would show 10 error and 10 warning annotations of a
     step and drop the rest silently, so the first 10 of each are printed, and a line says what was cut."""
     lines = check(INSECURE, "--format", "github").splitlines()
-    assert len(lines) == 23
+    assert len(lines) == 24
     assert [line.split(" ", 1)[0] for line in lines[:-2]] == ["::error"] * 7 + ["::warning"] * 2 + [
-        "::error", "::warning"] + ["::error"] * 2 + ["::warning"] * 5 + ["::notice"] + ["::warning"] * 2
+        "::error", "::warning"] + ["::error"] * 2 + ["::warning"] * 3 + ["::notice"] + ["::warning"] * 2 + [
+        "::notice"] + ["::warning"] * 2
     templates = f"{INSECURE}/templates"
     assert (
         f"::error file={templates}/daemonset.yaml,line=23,title=no-privileged::"
@@ -264,7 +264,7 @@ def test_github_annotations(check):
     ) in lines
     assert not any("selinux-options" in line for line in lines)  # the 11th error and later ones are cut
     assert lines[-2:] == [
-        "helm-harden: 32 findings (20 errors, 11 warnings, 1 notice) in 10 workloads.",
+        "helm-harden: 33 findings (20 errors, 11 warnings, 2 notices) in 10 workloads.",
         "helm-harden: not annotated: 10 errors, 1 warning (GitHub shows 10 annotations of each level per step);"
         " the SARIF and Markdown reports hold them all.",
     ]

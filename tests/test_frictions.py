@@ -18,7 +18,8 @@ from helm_harden import __version__
 BIN = Path(sys.executable).parent
 HELM = BIN / "helm"
 DEPLOYMENT = web_deployment(
-    pod="\n      securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: {type: RuntimeDefault}}",
+    pod="\n      automountServiceAccountToken: false"
+        "\n      securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: {type: RuntimeDefault}}",
     container="\n          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}"
               "\n          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}",
 )

@@ -191,6 +191,9 @@ def test_findings_name_the_filename_annotation(cli_env, workdir):
             ("drop-capabilities", *migrate, True),
             ("no-privilege-escalation", *migrate, True),
             ("seccomp-profile", *migrate, True),
+            ("automount-service-account-token", *deployment[:2], None, *deployment[3:], False),
+            ("automount-service-account-token", *migrate[:2], None, *migrate[3:], False),
+            ("automount-service-account-token", *test[:2], None, *test[3:], False),
             ("no-privileged", *test, False),
             ("drop-capabilities", *test, False),
             ("no-privilege-escalation", *test, False),
@@ -240,9 +243,10 @@ def test_summary_and_report_name_the_annotated_files(cli_env, workdir, tmp_path)
     text = report.read_text(encoding="utf-8")
     assert text == result.stderr
     lines = text.splitlines()
-    assert lines[0] == "helm-harden: hardened 2 of 5 documents (7 findings fixed); 7 findings left unchanged:"
+    assert lines[0] == "helm-harden: hardened 2 of 5 documents (7 findings fixed); 10 findings left unchanged:"
     assert sorted(line.split(": ", 1)[0].strip() for line in lines[1:]) == sorted(
-        ["web/templates/deployment.yaml"] * 3 + ["web/templates/tests/test-connection.yaml"] * 4
+        ["web/templates/deployment.yaml"] * 4 + ["web/templates/hooks/migrate.yaml"]
+        + ["web/templates/tests/test-connection.yaml"] * 5
     )
     assert SECRET not in text and SECRET not in result.stderr
 
@@ -294,7 +298,7 @@ def test_entry_script_takes_config_and_report_as_arguments(plugin_folder, tmp_pa
     assert deployment["containers"][0]["volumeMounts"] == [{"name": "helm-harden-tmp", "mountPath": "/tmp"}]
     assert deployment["volumes"] == [{"name": "helm-harden-tmp", "emptyDir": {}}]
     assert report.read_text(encoding="utf-8").splitlines()[0] == (
-        "helm-harden: hardened 2 of 5 documents (8 findings fixed); 6 findings left unchanged:"
+        "helm-harden: hardened 2 of 5 documents (8 findings fixed); 9 findings left unchanged:"
     )
 
 

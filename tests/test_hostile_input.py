@@ -318,7 +318,8 @@ def test_usage_errors_are_one_line(args, message):
 HOSTILE_NAME = "evil\nerror    no-privileged  pod: fake\x1b[2J|x|<b>*y*</b>"
 HOSTILE_POD = {
     "apiVersion": "v1", "kind": "Pod", "metadata": {"name": HOSTILE_NAME, "namespace": "ns|`x`\r"},
-    "spec": {"containers": [{"name": "c\n| a | b |", "image": "a:1.0", "securityContext": {"privileged": True}}]},
+    "spec": {"automountServiceAccountToken": False,
+             "containers": [{"name": "c\n| a | b |", "image": "a:1.0", "securityContext": {"privileged": True}}]},
 }
 
 

@@ -396,6 +396,7 @@ def test_a_directory_of_plain_yaml_is_read_as_files(harden, tmp_path):
         ("manifests/pod.yaml", "manifests/pod.yaml", None, "drop-capabilities", "Pod", "plain", "app"),
         ("manifests/pod.yaml", "manifests/pod.yaml", None, "no-privilege-escalation", "Pod", "plain", "app"),
         ("manifests/pod.yaml", "manifests/pod.yaml", None, "seccomp-profile", "Pod", "plain", "app"),
+        ("manifests/pod.yaml", "manifests/pod.yaml", None, "automount-service-account-token", "Pod", "plain", None),
     ]
 
 

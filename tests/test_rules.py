@@ -731,6 +731,7 @@ def test_automount_service_account_token(tmp_path):
         ("fail-cronjob", None, "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken", False),
         ("fail-inherits-true", None, "/spec/template/spec/automountServiceAccountToken", False),
         ("fail-list-item", None, "/items/1/spec/template/spec/automountServiceAccountToken", False),
+        ("fail-same-name-other-namespace", None, "/spec/template/spec/automountServiceAccountToken", False),
         ("fail-string", None, "/template/spec/automountServiceAccountToken", False),
         ("fail-unset", None, "/spec/template/spec/automountServiceAccountToken", False),
     ]
@@ -764,6 +765,8 @@ def test_opt_in_fixes_are_off_by_default(tmp_path, rule_id):
 def test_default_config_runs_every_rule_with_default_fixes():
     config = default_config()
     assert [settings.id for settings in config.enabled_rules] == [rule.id for rule in DEFAULT_RULES]
+    # every registered rule but the Pod Security controls, the token rule too (issue #9)
+    assert [rule.id for rule in DEFAULT_RULES] == [rule.id for rule in RULES if not rule.is_control]
     assert {settings.id for settings in config.rules if settings.fix} == {
         "run-as-non-root",
         "drop-capabilities",

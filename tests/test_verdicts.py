@@ -58,6 +58,12 @@ ROOT_KEEPS_CAPABILITIES = (
 )
 
 
+def _token(path: str = "/spec/template/spec") -> tuple:
+    """The info finding of a pod that says nothing about its service-account token."""
+    return ("automount-service-account-token", None, f"{path}/automountServiceAccountToken",
+            "automountServiceAccountToken is not set, so every container gets the token of service account default", False)
+
+
 def _check(harden, tmp_path: Path, stream: str, *args: str) -> list[tuple]:
     (tmp_path / "in.yaml").write_text(stream)
     result = harden("check", "in.yaml", "--format", "json", *args, cwd=tmp_path)
@@ -94,6 +100,7 @@ def test_a_root_init_container_is_not_stripped_of_its_capabilities(harden, tmp_p
         ("resource-limits", "volume-permissions", f"{init}/resources/requests/cpu", "has no cpu request", False),
         ("resource-limits", "volume-permissions", f"{init}/resources/requests/memory", "has no memory request", False),
         ("resource-limits", "volume-permissions", f"{init}/resources/limits/memory", "has no memory limit", False),
+        _token(),
     ]
 
 
@@ -178,6 +185,7 @@ def test_messages_say_what_the_object_sets(harden, tmp_path):
          " refuse root", True),
         ("run-as-user-group", "app", "/spec/containers/0/securityContext/runAsUser",
          'runAsUser is "10001", a string: it must be an integer (the API server rejects the object)', False),
+        _token("/spec"),
     ]
 
 
@@ -236,6 +244,7 @@ def test_a_privileged_container_fails_seccomp_and_capabilities_whatever_it_sets(
         ("no-privilege-escalation", "agent", f"{AGENT}/allowPrivilegeEscalation",
          "allowPrivilegeEscalation is not set (and cannot be false while privileged or adding SYS_ADMIN)", False),
         ("seccomp-profile", "agent", f"{AGENT}/privileged", RUNS_UNCONFINED, False),
+        _token(),
     ]
 
 
@@ -269,3 +278,114 @@ def test_pod_security_admission_still_takes_the_profile_as_set(harden, tmp_path)
         ("pss/privilege-escalation", "agent", f"{AGENT}/allowPrivilegeEscalation",
          "Privilege Escalation (restricted): allowPrivilegeEscalation is not set; it must be false", False),
     ]
+
+
+# --- the service-account token, reported by default at info ----------------------------------------
+
+
+TOKEN_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: {namespace}
+spec:
+{spec}  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+    runAsGroup: 10001
+    seccompProfile: {{type: RuntimeDefault}}
+  containers:
+    - name: app
+      image: example.com/app:1.0.0
+      securityContext:
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities: {{drop: [ALL]}}
+      resources:
+        requests: {{cpu: 100m, memory: 128Mi}}
+        limits: {{memory: 256Mi}}
+"""
+
+TOKENS = "---\n".join([
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet, namespace: team-a}\nautomountServiceAccountToken: false\n",
+    TOKEN_POD.format(name="says-false", namespace="team-a", spec="  automountServiceAccountToken: false\n"),
+    TOKEN_POD.format(name="calls-the-api", namespace="team-a", spec="  automountServiceAccountToken: true\n"),
+    TOKEN_POD.format(name="inherits-false", namespace="team-a", spec="  serviceAccountName: quiet\n"),
+    TOKEN_POD.format(name="other-namespace", namespace="team-b", spec="  serviceAccountName: quiet\n"),
+    TOKEN_POD.format(name="says-nothing", namespace="team-a", spec=""),
+])
+
+
+def test_the_default_check_reports_a_token_nothing_turns_off(harden, tmp_path):
+    """False on the pod, or on its ServiceAccount in the same namespace, passes; so does an explicit
+    true (the pod says it calls the API). The finding is info and has no fix."""
+    (tmp_path / "in.yaml").write_text(TOKENS)
+    result = harden("check", "in.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # info is below the default --fail-on
+    assert [(f["rule"], f["name"], f["severity"], f["path"], f["message"], f["fixable"])
+            for f in json.loads(result.stdout)["findings"]] == [
+        ("automount-service-account-token", "other-namespace", "info", "/spec/automountServiceAccountToken",
+         "automountServiceAccountToken is not set, so every container gets the token of service account quiet", False),
+        ("automount-service-account-token", "says-nothing", "info", "/spec/automountServiceAccountToken",
+         "automountServiceAccountToken is not set, so every container gets the token of service account default", False),
+    ]
+    assert _post_render(harden, tmp_path, TOKENS) == TOKENS  # no fill: only the chart knows if it calls the API
+
+
+# Helm 4's stream is ordered by template file, not by kind: a ServiceAccount may come after its pods.
+LATE_ACCOUNT = "---\n".join([
+    TOKEN_POD.format(name="inherits-false", namespace="team-a", spec="  serviceAccountName: quiet\n"),
+    TOKEN_POD.format(name="inherits-true", namespace="team-a", spec="  serviceAccountName: loud\n"),
+    TOKEN_POD.format(name="says-nothing", namespace="team-a", spec=""),
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet, namespace: team-a}\nautomountServiceAccountToken: false\n",
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: loud, namespace: team-a}\nautomountServiceAccountToken: true\n",
+])
+
+
+def test_a_service_account_rendered_after_its_pods_still_decides_their_token(harden, tmp_path):
+    assert [(name, message) for _, name, message in _token_findings(harden, tmp_path, LATE_ACCOUNT)] == [
+        ("inherits-true", "automountServiceAccountToken is not set, so every container gets the token of service account loud"),
+        ("says-nothing", "automountServiceAccountToken is not set, so every container gets the token of service account default"),
+    ]
+
+
+def test_a_late_service_account_keeps_the_findings_in_stream_order(harden, tmp_path):
+    (tmp_path / "in.yaml").write_text(LATE_ACCOUNT)
+    result = harden("check", "in.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr  # info is below the default --fail-on
+    headings = [line.strip() for line in result.stdout.splitlines() if line.startswith("  Pod ")]
+    assert headings == ["Pod team-a/inherits-true", "Pod team-a/says-nothing"]
+
+
+def test_post_render_reports_no_token_finding_a_late_service_account_turns_off(harden, tmp_path):
+    result = harden("post-render", "--fail-on", "info", cwd=tmp_path, stdin=LATE_ACCOUNT)
+    assert result.returncode == 1, result.stderr  # two pods still mount a token
+    token_lines = [line for line in result.stderr.splitlines() if "automount-service-account-token" in line]
+    assert [line.split(": Pod ")[1].split(":")[0] for line in token_lines] == ["team-a/inherits-true", "team-a/says-nothing"]
+    assert result.stdout == ""
+
+
+def test_a_repository_scan_keeps_each_chart_s_service_accounts_to_itself(harden, tmp_path):
+    """The first chart's ServiceAccount sets false; the second chart's pod names an account of the
+    same name that its own chart does not render: it still mounts a token."""
+    for chart, account in (("a-quiet", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\n"
+                                       "automountServiceAccountToken: false\n"), ("b-bare", None)):
+        templates = tmp_path / "charts" / chart / "templates"
+        templates.mkdir(parents=True)
+        (tmp_path / "charts" / chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: {chart}\nversion: 1.0.0\n")
+        if account:
+            (templates / "account.yaml").write_text(account)
+        (templates / "pod.yaml").write_text(TOKEN_POD.format(name=f"{chart}-pod", namespace="default",
+                                                               spec="  serviceAccountName: app\n"))
+    result = harden("check", "charts", "--format", "json", "--jobs", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [(f["rule"], f["name"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("automount-service-account-token", "b-bare-pod")]
+
+
+def _token_findings(harden, tmp_path: Path, stream: str) -> list[tuple]:
+    (tmp_path / "in.yaml").write_text(stream)
+    result = harden("check", "in.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return [(f["rule"], f["name"], f["message"]) for f in json.loads(result.stdout)["findings"]]

@@ -376,6 +376,8 @@ def test_post_render_hardens_an_operator_resource_losslessly():
     found = Engine(default_config()).scan("t.yaml", parse_documents(root, "t.yaml")).findings
     assert [(f.rule, f.container, f.path, f.message) for f in found] == [
         ("run-as-non-root", None, "/spec/securityContext/runAsUser", "the pod runs as root: runAsUser is 0"),
+        ("automount-service-account-token", None, "/spec/automountServiceAccountToken",
+         "automountServiceAccountToken is not set, so every container gets the token of service account default"),
     ]
 
 

@@ -45,20 +45,30 @@ class JsonFindings:
         # A small report stays in memory; a large one goes to disk, not the process's resident set.
         self._lines = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
         self._batch: list[str] = []  # lines not yet written: the file is written a few hundred at a time
-        self._separator = "    "  # before the first line written; ",\n    " before each other
+        self._written = 0  # findings appended, whose lines are in the file or the batch
+        self._placed: list[tuple[int, str]] = []  # (position, line) of findings placed among them
         self.counts = Counts()
         self.extend(findings)
 
+    def __len__(self) -> int:
+        return self._written + len(self._placed)
+
     def append(self, finding: Finding) -> None:
         self.counts.add(finding)
-        self._batch.append(json.dumps(finding_to_dict(finding)))
+        self._batch.append(json.dumps(finding_to_dict(finding)) + "\n")
+        self._written += 1
         if len(self._batch) >= 256:
             self._write_batch()
 
+    def place(self, position: int, finding: Finding) -> None:
+        """Put a finding the scan held back where it would have been: before the finding that
+        was appended at ``position`` (`len` then). Positions come in order."""
+        self.counts.add(finding)
+        self._placed.append((position, json.dumps(finding_to_dict(finding)) + "\n"))
+
     def _write_batch(self) -> None:
-        text = self._separator + ",\n    ".join(self._batch)
+        text = "".join(self._batch)
         self._batch.clear()
-        self._separator = ",\n    "
         self._hold(self._lines.write, text)
 
     def _hold(self, write, *arguments) -> None:
@@ -95,9 +105,29 @@ class JsonFindings:
         return itertools.chain((head, '\n  "findings": [\n'), self._read(), ("\n  ]", tail, "\n"))
 
     def _read(self) -> Iterator[str]:
+        """The findings' lines in order, the placed ones among them, joined as the report lists them."""
         self._lines.seek(0)
-        while chunk := self._lines.read(1 << 20):
-            yield chunk
+        separator = "    "  # before the first line; ",\n    " before each other
+        chunk: list[str] = []
+        for line in self._in_order():
+            chunk.append(line[:-1])
+            if len(chunk) == 4096:
+                yield separator + ",\n    ".join(chunk)
+                separator, chunk = ",\n    ", []
+        if chunk:
+            yield separator + ",\n    ".join(chunk)
+
+    def _in_order(self) -> Iterator[str]:
+        placed = iter(self._placed)
+        position, line = next(placed, (None, None))
+        for index, written in enumerate(self._lines):
+            while position is not None and position <= index:
+                yield line
+                position, line = next(placed, (None, None))
+            yield written
+        while position is not None:
+            yield line
+            position, line = next(placed, (None, None))
 
 
 def _report(result: ScanResult, summary) -> dict:

@@ -6,10 +6,13 @@ every container; an attacker inside any of them can then call the API server wit
 account's permissions. Most applications never call the API: for them, the token is only
 risk. A pod that does call it should say so by setting the field to ``true`` (which passes).
 A pod that leaves the field unset inherits its ServiceAccount's: it passes when that
-ServiceAccount, rendered earlier in the same stream (Helm and Kustomize put ServiceAccounts
-first), sets ``automountServiceAccountToken: false``.
+ServiceAccount (the one of that name in the pod's namespace, rendered anywhere in the same
+stream: Helm 4 orders it by template file, so it may follow its pods), sets
+``automountServiceAccountToken: false``. On in the default profile at ``info``, as kube-linter and Polaris report it: below
+the default ``--fail-on``, so it informs without failing a run.
 
-No fix: only the chart knows whether the application talks to the API server.
+No fix: only the chart knows whether the application talks to the API server, and a pod that
+does breaks without its token, so post-render never fills ``false``.
 
 Passes:
 
