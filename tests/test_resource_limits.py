@@ -24,12 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from helm_harden.profiles import default_rules
 from helm_harden.quantity import parse_quantity
 
-ALL_RULES_BUT_RESOURCES = (
-    "run-as-non-root", "run-as-user-group", "no-privileged", "drop-capabilities", "read-only-root-filesystem",
-    "no-privilege-escalation", "seccomp-profile", "image-tag-pinned", "apparmor-profile", "selinux-options",
-)
+ALL_RULES_BUT_RESOURCES = tuple(rule.id for rule in default_rules() if rule.id != "resource-limits")
 
 
 def _config(tmp_path: Path, settings: str) -> str:
