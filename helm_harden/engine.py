@@ -131,7 +131,7 @@ class Engine:
                     result.verdicts.append(self._verdict(workload, pod, judged, clean, level, version))
                 else:
                     for finding, _ in self.findings(document, pod, aliased, values_file):
-                        if finding.rule == TOKEN_RULE and pod.account_automount is None:  # its account may follow
+                        if self._awaits_account(pod, finding.rule):  # its ServiceAccount may follow
                             held.append((len(result.findings), finding))
                         else:
                             result.findings.append(finding)
@@ -284,10 +284,15 @@ class Engine:
         for rule, violation in self._violations(self._with_account(pod), runs):
             finding = self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file,
                                     left, sent)
-            if rule.id == TOKEN_RULE and pod.account_automount is None:
-                # Helm 4 and hand-written streams may render the ServiceAccount after its pods.
+            if self._awaits_account(pod, rule.id):
                 self._awaiting.append(((pod.namespace or self.namespace, pod.service_account), finding))
             yield finding, violation
+
+    @staticmethod
+    def _awaits_account(pod: Pod, rule_id: str) -> bool:
+        """Is this the token finding of a pod whose ServiceAccount has not been read yet? Helm 4
+        orders its stream by template file, and a hand-written one may put the account anywhere."""
+        return rule_id == TOKEN_RULE and pod.account_automount is None
 
     def _post_render_sees(self, pod: Pod) -> bool:
         """Does the deploy target hand this pod's object to a post-renderer? (Helm 3: not a hook.)"""
