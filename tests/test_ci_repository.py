@@ -31,13 +31,15 @@ from conftest import FIXTURES_DIR
 
 SHAPES = FIXTURES_DIR / "shapes"
 
-# The exporter's findings under each of its ci/ files, as (rule, kind, name, container).
+# The exporter's findings under each of its ci/ files, as (rule, kind, name, container); the
+# token finding is the pod's, so it names no container.
 EXPORTER_FINDINGS = [
     ("run-as-user-group", "Deployment", "release-name-exporter", "exporter"),
     ("drop-capabilities", "Deployment", "release-name-exporter", "exporter"),
     ("read-only-root-filesystem", "Deployment", "release-name-exporter", "exporter"),
     ("no-privilege-escalation", "Deployment", "release-name-exporter", "exporter"),
     ("seccomp-profile", "Deployment", "release-name-exporter", "exporter"),
+    ("automount-service-account-token", "Deployment", "release-name-exporter", None),
 ]
 EXPORTER_VALUES = ["ci/password-values.yaml", "ci/secret-ref-values.yaml"]
 
@@ -333,25 +335,26 @@ def test_identical_findings_across_values_files_are_one_entry_in_the_text_report
     lines = result.stdout.splitlines()
     assert lines[0] == "exporter/templates/deployment.yaml [ci/password-values.yaml, ci/secret-ref-values.yaml]"
     assert [line.split()[1] for line in lines[2:-2]] == [rule for rule, *_ in EXPORTER_FINDINGS]
-    assert lines[-1].startswith("5 findings (3 errors, 2 warnings) in 2 workloads")
+    assert lines[-1].startswith("6 findings (3 errors, 2 warnings, 1 info) in 2 workloads")
     # The JSON report keeps one entry per render: the data behind the merged view.
-    assert len(json.loads(harden("check", ".", "--format", "json", cwd=repo).stdout)["findings"]) == 10
+    assert len(json.loads(harden("check", ".", "--format", "json", cwd=repo).stdout)["findings"]) == 12
 
 
 def test_github_annotations_are_merged_and_within_githubs_limits(harden, tmp_path):
-    """The ingress-like chart: 112 findings over 7 renders, 34 distinct. One annotation each,
-    at most 10 errors and 10 warnings (what GitHub shows of a step), and a line saying what was cut."""
+    """The ingress-like chart: 125 findings over 7 renders, 38 distinct. One annotation each,
+    at most 10 errors and 10 warnings (what GitHub shows of a step), the 4 notices (one token
+    finding per pod template), and a line saying what was cut."""
     repo = copy_shapes(tmp_path, "ingress")
     _, report, _ = check_json(harden, repo, ".")
-    assert len(report["findings"]) == 112
+    assert len(report["findings"]) == 125
     result = harden("check", ".", "--format", "github", cwd=repo)
     assert (result.returncode, result.stderr) == (1, "")
     lines = result.stdout.splitlines()
     annotations = lines[:-2]
     levels = [line.split(" ", 1)[0] for line in annotations]
-    assert (levels.count("::error"), levels.count("::warning"), len(annotations)) == (10, 10, 20)
+    assert (levels.count("::error"), levels.count("::warning"), levels.count("::notice"), len(annotations)) == (10, 10, 4, 24)
     assert lines[-2:] == [
-        "helm-harden: 34 findings (16 errors, 18 warnings) in 13 workloads.",
+        "helm-harden: 38 findings (16 errors, 18 warnings, 4 notices) in 13 workloads.",
         "helm-harden: not annotated: 6 errors, 8 warnings (GitHub shows 10 annotations of each level per step);"
         " the SARIF and Markdown reports hold them all.",
     ]
@@ -367,9 +370,9 @@ def test_sarif_has_one_result_per_merged_finding(harden, tmp_path):
     repo = copy_shapes(tmp_path, "ingress")
     log = json.loads(harden("check", ".", "--format", "sarif", cwd=repo).stdout)
     results = log["runs"][0]["results"]
-    assert len(results) == 34
+    assert len(results) == 38
     fingerprints = [r["partialFingerprints"]["helmHarden/v1"] for r in results]
-    assert len(set(fingerprints)) == 34
+    assert len(set(fingerprints)) == 38
     [drop] = [r for r in results if r["ruleId"] == "drop-capabilities"
               and r["message"]["text"].startswith("Deployment release-name-controller")]
     assert drop["properties"]["valuesFiles"] == INGRESS_DEPLOYMENT_VALUES
@@ -489,6 +492,7 @@ def test_vault_like_locations_point_at_the_template_and_include_lines(harden, tm
         ("StatefulSet", "vault", "drop-capabilities", template, 18),
         ("StatefulSet", "vault", "read-only-root-filesystem", template, 18),
         ("StatefulSet", "vault", "seccomp-profile", template, 18),
+        ("StatefulSet", None, "automount-service-account-token", template, 13),  # the pod's include line
     ]
 
 

@@ -54,7 +54,8 @@ def test_flux_fragment_patches_what_values_cannot_reach(harden, tmp_path, isolat
     (build / "all.yaml").write_text(rendered)
     (build / "kustomization.yaml").write_text(yaml.safe_dump({"resources": ["all.yaml"], **renderer["kustomize"]}))
     patched = subprocess.run([_kubectl(), "kustomize", str(build)], capture_output=True, text=True, check=True).stdout
-    assert _check(harden, patched) == {("read-only-root-filesystem", "cleanup-cleanup", "cleanup", False)}
+    assert _check(harden, patched) == {("read-only-root-filesystem", "cleanup-cleanup", "cleanup", False),
+                                       ("automount-service-account-token", "cleanup-cleanup", None, False)}
 
 
 def test_flux_gives_hooks_no_patch(harden, tmp_path):
