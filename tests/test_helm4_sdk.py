@@ -199,7 +199,14 @@ def test_report_is_written_through_post_renderer_args(helm4, tmp_path):
     report = tmp_path / "report.txt"
     release = helm4.install(f"--report={report}", renderer="harden-postrender")["release"]
     assert "allowPrivilegeEscalation: false" in release["manifest"]
-    assert report.read_text(encoding="utf-8") == "helm-harden: hardened 2 of 6 documents (8 findings fixed); 0 findings left unchanged.\n"
+    # The Deployment's ServiceAccount (sent after it) sets automountServiceAccountToken: false;
+    # the hook Job and the test Pod run as service account default.
+    token = ("info     automount-service-account-token pod: automountServiceAccountToken is not set, "
+             "so every container gets the token of service account default [manual]")
+    assert report.read_text(encoding="utf-8") == (
+        "helm-harden: hardened 2 of 6 documents (8 findings fixed); 2 findings left unchanged:\n"
+        f"  shop/templates/hooks/migrate.yaml: Job shop-shop-migrate: {token}\n"
+        f"  shop/templates/tests/test-connection.yaml: Pod shop-shop-test: {token}\n")
     assert SECRET not in report.read_text(encoding="utf-8")
 
 

@@ -161,9 +161,11 @@ def test_transformer_honours_its_config_and_reports_origins(env, tree, tmp_path)
     assert hardened == expected
     assert cronjob["metadata"]["annotations"] == {"config.kubernetes.io/origin": "path: ../../base/cronjob.yaml\n"}
     assert report.read_text(encoding="utf-8") == (
-        "helm-harden: hardened 1 of 3 documents (3 findings fixed); 1 finding left unchanged:\n"
+        "helm-harden: hardened 1 of 3 documents (3 findings fixed); 2 findings left unchanged:\n"
         "  ../../base/cronjob.yaml: CronJob production/nightly-report: error    image-tag-pinned           "
         "report: image registry.example.com/shop/report:latest uses the floating tag latest [manual]\n"
+        "  ../../base/cronjob.yaml: CronJob production/nightly-report: info     automount-service-account-token "
+        "pod: automountServiceAccountToken is not set, so every container gets the token of service account default [manual]\n"
     )
 
 
@@ -275,6 +277,11 @@ functionConfig:
       severity: error
 """
 
+# Neither workload sets the field and no ServiceAccount comes with them.
+TOKEN_MESSAGE = (
+    "automount-service-account-token: automountServiceAccountToken is not set, "
+    "so every container gets the token of service account default"
+)
 EXPECTED_RESULTS = [
     {
         "message": "run-as-user-group: web: runAsUser is not set, so the image decides the UID",
@@ -296,6 +303,13 @@ EXPECTED_RESULTS = [
         "resourceRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "prod"},
         "field": {"path": "/spec/template/spec/containers/0/image"},
         "tags": {"rule": "image-tag-pinned"},
+    },
+    {
+        "message": TOKEN_MESSAGE,
+        "severity": "info",
+        "resourceRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "prod"},
+        "field": {"path": "/spec/template/spec/automountServiceAccountToken"},
+        "tags": {"rule": "automount-service-account-token"},
     },
     {
         "message": "no-privileged: shell: runs privileged: it has full access to the node",
@@ -327,6 +341,13 @@ EXPECTED_RESULTS = [
         "resourceRef": {"apiVersion": "v1", "kind": "Pod", "name": "debug"},
         "field": {"path": "/spec/containers/0/securityContext/privileged"},
         "tags": {"rule": "seccomp-profile"},
+    },
+    {
+        "message": TOKEN_MESSAGE,
+        "severity": "info",
+        "resourceRef": {"apiVersion": "v1", "kind": "Pod", "name": "debug"},
+        "field": {"path": "/spec/automountServiceAccountToken"},
+        "tags": {"rule": "automount-service-account-token"},
     },
 ]
 
@@ -386,9 +407,11 @@ def test_krm_function_without_function_config_uses_the_defaults(env):
     rules = [r["tags"]["rule"] for r in after["results"]]
     assert rules == [
         "run-as-user-group", "run-as-user-group", "read-only-root-filesystem", "image-tag-pinned",
+        "automount-service-account-token",
         "no-privileged", "drop-capabilities", "no-privilege-escalation", "seccomp-profile",
+        "automount-service-account-token",
     ]
-    assert [r["severity"] for r in after["results"]] == ["warning"] * 4 + ["error"] * 4
+    assert [r["severity"] for r in after["results"]] == ["warning"] * 4 + ["info"] + ["error"] * 4 + ["info"]
 
 
 def test_krm_function_without_findings_writes_no_results(env):

@@ -51,6 +51,17 @@ HELM3_HOOK_KEYS = {"install", "update", "delete"}
 HOOK_FAILED = 'Error: plugin install hook for "harden" exited with error\n'
 PLUGIN_FAILED = 'Error: plugin "harden" exited with error\n'
 
+_TOKEN_INFO = (
+    "    info     automount-service-account-token pod: automountServiceAccountToken is not set, "
+    "so every container gets the token of service account default [manual]\n"
+)
+# The chart's defaults are hardened; only the token (info, no fix: no ServiceAccount in the chart) is left.
+DEFAULT_VALUES_CHECK = (
+    "demo/templates/web.yaml\n  Deployment team-a/web\n" + _TOKEN_INFO + "\n"
+    "demo/templates/worker.yaml\n  Deployment team-a/worker\n" + _TOKEN_INFO + "\n"
+    "2 findings (2 infos) in 2 workloads, 2 objects checked: 0 fixable by post-render, 2 need a chart change.\n"
+)
+
 CHART_YAML = """\
 apiVersion: v2
 name: demo
@@ -372,8 +383,12 @@ def test_helm_harden_check_through_helm(local_install, helm_only_path, chart, ba
          "/spec/template/spec/containers/0/securityContext/runAsUser", "demo/templates/web.yaml", False),
         ("run-as-user-group", "warning", "Deployment", "web", "team-a", "app",
          "/spec/template/spec/containers/0/securityContext/runAsUser", "demo/templates/web.yaml", False),
+        ("automount-service-account-token", "info", "Deployment", "web", "team-a", None,
+         "/spec/template/spec/automountServiceAccountToken", "demo/templates/web.yaml", False),
         ("image-tag-pinned", "warning", "Deployment", "worker", "team-a", "app",
          "/spec/template/spec/containers/0/image", "demo/templates/worker.yaml", False),
+        ("automount-service-account-token", "info", "Deployment", "worker", "team-a", None,
+         "/spec/template/spec/automountServiceAccountToken", "demo/templates/worker.yaml", False),
     ]
 
 
@@ -382,7 +397,7 @@ def test_helm_harden_check_default_values_pass(local_install, helm_only_path, ch
     env = {**install_env, "PATH": helm_only_path}
     result = _run(["helm", "harden", "check", str(chart), "-n", "team-a"], env)
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "No findings in 2 workloads (2 objects checked).\n", ""
+        0, DEFAULT_VALUES_CHECK, ""
     )
 
 
@@ -477,5 +492,5 @@ def test_failed_update_is_explained_and_a_good_update_rebuilds_the_venv(git_inst
 
     check = _run(["helm", "harden", "check", str(chart), "-n", "team-a"], env)
     assert (check.returncode, check.stdout, check.stderr) == (
-        0, "No findings in 2 workloads (2 objects checked).\n", ""
+        0, DEFAULT_VALUES_CHECK, ""
     )

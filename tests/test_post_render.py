@@ -1042,7 +1042,7 @@ def test_config_file_found_from_the_working_directory(env, tmp_path, renders):
 
 # --- reports, refusals and errors ---------------------------------------------------------
 
-INSECURE_SUMMARY_HEAD = "helm-harden: hardened 2 of 9 documents (5 findings fixed); 26 findings left unchanged:"
+INSECURE_SUMMARY_HEAD = "helm-harden: hardened 2 of 9 documents (5 findings fixed); 27 findings left unchanged:"
 
 
 @pytest.mark.parametrize("how", ["--report", "HELM_HARDEN_REPORT"])
@@ -1059,7 +1059,7 @@ def test_report_file_holds_the_summary(renders, helm, harden_process, tmp_path, 
     assert text == harden_process("post-render", stdin=sent).stderr
     lines = text.splitlines()
     assert lines[0] == INSECURE_SUMMARY_HEAD
-    assert len(lines) == 27
+    assert len(lines) == 28
     assert (
         "  insecure/templates/daemonset.yaml: DaemonSet kube-system/fail-privileged-daemonset: "
         "error    no-privileged              agent: runs privileged: it has full access to the node [manual]"
