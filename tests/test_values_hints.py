@@ -38,6 +38,9 @@ def test_every_finding_has_a_hint_naming_a_key_or_a_template_line(nested_hints):
         ("read-only-root-filesystem", "controller", "readOnlyRootFilesystem",
          "set controller.containerSecurityContext.readOnlyRootFilesystem: true"),
         ("seccomp-profile", "controller", "seccompProfile", "set controller.podSecurityContext.seccompProfile.type: RuntimeDefault"),
+        # No values key writes a pod-level field the template does not: its pod's spec: line.
+        ("automount-service-account-token", None, "automountServiceAccountToken",
+         "no values key reaches this field: change tests/fixtures/values-charts/nested/templates/controller.yaml:12"),
         ("run-as-non-root", "patch", "runAsNonRoot", "set controller.admissionWebhooks.patch.securityContext.runAsNonRoot: true"),
         ("run-as-user-group", "patch", "runAsUser", f"no values key reaches this field: change {NESTED_JOB}"),
         ("run-as-user-group", "patch", "runAsGroup", f"no values key reaches this field: change {NESTED_JOB}"),
@@ -49,6 +52,8 @@ def test_every_finding_has_a_hint_naming_a_key_or_a_template_line(nested_hints):
          f"patch (fix --format kustomize) fixes it, or change {NESTED_JOB}"),
         ("seccomp-profile", "patch", "seccompProfile",
          "set controller.admissionWebhooks.patch.securityContext.seccompProfile.type: RuntimeDefault"),
+        ("automount-service-account-token", None, "automountServiceAccountToken",
+         "no values key reaches this field: change tests/fixtures/values-charts/nested/templates/webhook-job.yaml:9"),
     ]
 
 
@@ -134,4 +139,6 @@ def test_a_map_shared_with_a_privileged_container_gets_no_hint_that_breaks_it(ha
         ("no-privilege-escalation", "agent", "allowPrivilegeEscalation", CANNOT_BE_FALSE),
         ("seccomp-profile", "exporter", "seccompProfile", f"securityContext.seccompProfile.type: RuntimeDefault {refused}"),
         ("seccomp-profile", "agent", "privileged", f"no values key reaches this field: change {template}:26"),
+        ("automount-service-account-token", None, "automountServiceAccountToken",
+         f"no values key reaches this field: change {template}:13"),
     ]

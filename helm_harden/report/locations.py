@@ -296,19 +296,33 @@ def _walk(lines: list[_Line], location: tuple, container: str | None) -> _Line |
 def _producer(lines: list[_Line], node: _Node, key: str) -> _Line | None:
     """The producer action within ``node`` that writes ``key``: one naming it (an include of
     "x.securityContext", a toYaml of .Values.securityContext), else, inside a mapping key, the
-    first producer (a toYaml of the mapping's settings)."""
+    first producer (a toYaml of the mapping's settings). Only a producer that writes the node's
+    own keys counts, not one that writes the keys of a mapping inside it (a container's)."""
     line = lines[node.index]
     floor = line.indent if node.item else line.column
-    producers = []
+    producers, keys = [], []
     for below in lines[node.index + 1:]:
         if below.producer:
             producers.append(below)
         elif below.indent <= floor:
             break
-    naming = [p for p in producers if key.lower() in p.value.lower()]
+        else:
+            keys.append(below)
+    own_column = keys[0].indent if keys else min(map(_output_column, producers), default=None)
+    own = [p for p in producers if _output_column(p) == own_column]
+    naming = [p for p in own if key.lower() in p.value.lower()]
     if naming:
         return naming[0]
-    return producers[0] if producers and not node.item else None
+    return own[0] if own and not node.item else None
+
+
+_INDENT = re.compile(r"\bn?indent\s+(\d+)")
+
+
+def _output_column(line: _Line) -> int:
+    """The column a producer writes its keys at: its ``indent N``/``nindent N``, else its own."""
+    match = _INDENT.search(line.value)
+    return int(match.group(1)) if match else line.indent
 
 
 @dataclass(frozen=True, slots=True)
