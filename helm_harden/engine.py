@@ -24,6 +24,7 @@ from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.profiles import LATEST, context_for, level_rules, resolve
 from helm_harden.rules.base import Violation
+from helm_harden.spill import SpilledList
 from helm_harden.workload import WORKLOADS, Pod, mapping, may_hold_pods, objects_in, pods_in
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class Engine:
         self._workloads = {**WORKLOADS, **config.workloads}  # the config may add its CRDs' pods
         # ServiceAccounts seen so far in the stream: {(namespace, name): automountServiceAccountToken}.
         self._account_automount: dict[tuple, bool] = {}
-        # Token findings made before their pod's ServiceAccount was read: (account, finding).
+        # Post-render's token findings made before their pod's ServiceAccount was read: (account, finding).
         self._awaiting: list[tuple] = []
         # The default run's rules: what post-render fixes, and what check reports without --pss.
         self._runs = [
@@ -100,7 +101,9 @@ class Engine:
 
     def _scan_stream(self, result: ScanResult, documents: Iterable[Document], values_file: str | None) -> None:
         labelled: dict = {}
-        held: list[tuple] = []  # token findings that wait for the rest of the stream
+        # Token findings that wait for the rest of the stream: (position, account, finding). A
+        # streamed report keeps no findings in memory, and neither does its scan hold these there.
+        held = list() if isinstance(result.findings, list) else SpilledList("the JSON report")
         if self.pss_level:  # a rendered Namespace's labels decide the level of the pods in it
             from helm_harden.admission import namespace_levels  # the admission model loads for --pss only
 
@@ -132,7 +135,7 @@ class Engine:
                 else:
                     for finding, _ in self.findings(document, pod, aliased, values_file):
                         if self._awaits_account(pod, finding.rule):  # its ServiceAccount may follow
-                            held.append((len(result.findings), finding))
+                            held.append((len(result.findings), self._account_of(pod), finding))
                         else:
                             result.findings.append(finding)
         self._release(result, held)
@@ -140,8 +143,7 @@ class Engine:
     def _release(self, result: ScanResult, held: list) -> None:
         """Add the held token findings whose ServiceAccount, now that the stream has been read,
         does not turn the token off, each where the scan would have put it."""
-        settled = self._settled()
-        kept = [(at, finding) for at, finding in held if id(finding) not in settled]
+        kept = ((at, finding) for at, account, finding in held if self._account_automount.get(account) is not False)
         if not isinstance(result.findings, list):  # a streamed report places them as it writes them out
             for at, finding in kept:
                 result.findings.place(at, finding)
@@ -227,6 +229,8 @@ class Engine:
                     edits.extend(violation.fix)
                 else:
                     remaining.append(finding)
+                    if self._awaits_account(pod, finding.rule):  # `settle` decides it at the stream's end
+                        self._awaiting.append((self._account_of(pod), finding))
         try:
             # Several containers may carry the same pod-level edit: keep those that changed something.
             edits = [edit for edit in edits if edit.apply(data)]
@@ -284,8 +288,6 @@ class Engine:
         for rule, violation in self._violations(self._with_account(pod), runs):
             finding = self._finding(document, pod, self._settings[rule.id], violation, ignored, aliased, values_file,
                                     left, sent)
-            if self._awaits_account(pod, rule.id):
-                self._awaiting.append(((pod.namespace or self.namespace, pod.service_account), finding))
             yield finding, violation
 
     @staticmethod
@@ -312,8 +314,11 @@ class Engine:
 
     def _with_account(self, pod: Pod) -> Pod:
         """The pod, told its ServiceAccount's automountServiceAccountToken (a rule reads it)."""
-        pod.account_automount = self._account_automount.get((pod.namespace or self.namespace, pod.service_account))
+        pod.account_automount = self._account_automount.get(self._account_of(pod))
         return pod
+
+    def _account_of(self, pod: Pod) -> tuple:
+        return pod.namespace or self.namespace, pod.service_account
 
     def _needs_parsing(self, document: Document) -> bool:
         """Does a rule read this document? Only when its header, read from the text, cannot say no."""

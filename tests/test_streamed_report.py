@@ -101,7 +101,7 @@ def test_two_json_reports_of_one_streamed_scan_are_the_same(tmp_path):
 # the file's buffer is flushed, as a nearly full disk fails the last few kilobytes of the report.
 _FULL_TEMPORARY_DISK = (
     "import runpy, tempfile\n"
-    "tempfile.SpooledTemporaryFile = lambda *args, **options: open('/dev/full', 'w+', encoding='utf-8')\n"
+    "tempfile.SpooledTemporaryFile = lambda *args, mode='w+b', encoding=None, **options: open('/dev/full', mode, encoding=encoding)\n"
     "runpy.run_module('helm_harden', run_name='__main__')\n"
 )
 
@@ -122,11 +122,12 @@ def test_a_temporary_file_that_cannot_be_written_writes_no_report_and_one_error_
 
 
 def test_the_pieces_of_a_report_whose_temporary_file_cannot_be_written_are_refused_before_the_first(monkeypatch):
-    monkeypatch.setattr("tempfile.SpooledTemporaryFile", lambda *args, **options: open("/dev/full", "w+", encoding="utf-8"))
+    monkeypatch.setattr("tempfile.SpooledTemporaryFile",
+                        lambda *args, mode="w+b", encoding=None, **options: open("/dev/full", mode, encoding=encoding))
     engine = Engine(default_config(), namespace="default", today=datetime.date(2026, 1, 1))
-    result = engine.scan("s.yaml", parse_documents(PRIVILEGED.format(n=1), "s.yaml"), findings=JsonFindings())
+    # The scan itself may be refused: the findings it holds until the stream ends wait in a file too.
     with pytest.raises(OutputError, match="^cannot hold the JSON report in a temporary file: No space left on device$"):
-        json_pieces(result)
+        json_pieces(engine.scan("s.yaml", parse_documents(PRIVILEGED.format(n=1), "s.yaml"), findings=JsonFindings()))
 
 
 def test_a_report_interrupted_while_its_pieces_are_written_leaves_the_old_file_and_no_temporary_one(tmp_path):

@@ -17,6 +17,7 @@ from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.summary import Counts, summarize
 from helm_harden.rules.base import Severity
+from helm_harden.spill import SpilledList
 
 SCHEMA_VERSION = 1
 _SEVERITY_NAMES = {severity: str(severity) for severity in Severity}  # str() of an enum is slow, and per finding
@@ -46,7 +47,7 @@ class JsonFindings:
         self._lines = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+", encoding="utf-8")
         self._batch: list[str] = []  # lines not yet written: the file is written a few hundred at a time
         self._written = 0  # findings appended, whose lines are in the file or the batch
-        self._placed: list[tuple[int, str]] = []  # (position, line) of findings placed among them
+        self._placed = SpilledList("the JSON report")  # (position, line) of findings placed among them
         self.counts = Counts()
         self.extend(findings)
 
