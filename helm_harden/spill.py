@@ -35,9 +35,15 @@ class SpilledList:
             yield pickle.load(self._file)
 
     def _guarded(self, action, *arguments) -> Any:
-        try:
-            return action(*arguments)
-        except OSError as error:  # its disk is full: close it, so that nothing fails again at exit
-            with contextlib.suppress(OSError):
-                self._file.close()
-            raise OutputError(f"cannot hold {self._what} in a temporary file: {error.strerror}") from None
+        return on_temporary_file(self._file, self._what, action, *arguments)
+
+
+def on_temporary_file(file, what: str, action, *arguments) -> Any:
+    """``action(*arguments)`` on a temporary ``file`` that holds ``what``. If it fails (its disk is
+    full), the file is closed, dropping what it still buffers, so that nothing fails again at exit."""
+    try:
+        return action(*arguments)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            file.close()
+        raise OutputError(f"cannot hold {what} in a temporary file: {error.strerror}") from None

@@ -5,19 +5,18 @@ Fields are only ever added, never renamed or removed, within a ``schema_version`
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import tempfile
 from typing import Iterator
 
 from helm_harden import __version__
-from helm_harden.errors import InternalError, OutputError
+from helm_harden.errors import InternalError
 from helm_harden.findings import Finding, ScanResult
 from helm_harden.fingerprint import fingerprint
 from helm_harden.report.summary import Counts, summarize
 from helm_harden.rules.base import Severity
-from helm_harden.spill import SpilledList
+from helm_harden.spill import SpilledList, on_temporary_file
 
 SCHEMA_VERSION = 1
 _SEVERITY_NAMES = {severity: str(severity) for severity in Severity}  # str() of an enum is slow, and per finding
@@ -72,15 +71,8 @@ class JsonFindings:
         self._batch.clear()
         self._hold(self._lines.write, text)
 
-    def _hold(self, write, *arguments) -> None:
-        """``write(*arguments)`` on the temporary file. If it fails (its disk is full), the file is
-        closed, dropping what it still buffers, so that no later flush fails again at exit."""
-        try:
-            write(*arguments)
-        except OSError as error:
-            with contextlib.suppress(OSError):
-                self._lines.close()
-            raise OutputError(f"cannot hold the JSON report in a temporary file: {error.strerror}") from None
+    def _hold(self, action, *arguments) -> None:
+        on_temporary_file(self._lines, "the JSON report", action, *arguments)
 
     def extend(self, findings) -> None:
         for finding in findings:
