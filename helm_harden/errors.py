@@ -16,6 +16,10 @@ class HardenError(Exception):
     exit_code = EXIT_USAGE
 
 
+class UsageError(HardenError):
+    """A command line that cannot be run as given; reported with a pointer to the command's help."""
+
+
 class InputError(HardenError):
     """Unreadable or malformed input: a file, a template's output, stdin."""
 

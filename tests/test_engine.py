@@ -134,7 +134,7 @@ import types  # noqa: E402
 import click  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
-from helm_harden import cli  # noqa: E402
+from helm_harden import commands  # noqa: E402
 from helm_harden.config import Config, RuleSettings  # noqa: E402
 from helm_harden.patch import SetDefault  # noqa: E402
 from helm_harden.rules.base import Rule, Severity, Violation  # noqa: E402
@@ -162,7 +162,7 @@ def rule_config(check, fix: str | None = "default") -> Config:
 def post_render(config: Config, stream: str = POD):
     @click.command()
     def command():
-        sys.exit(cli._guarded(lambda: cli._post_render(lambda: config, None, None, None, "never", True)))
+        sys.exit(commands.guarded(lambda: commands._post_render(lambda: config, None, None, None, "never", True), "post-render"))
 
     return CliRunner().invoke(command, [], input=stream)
 

@@ -1,7 +1,7 @@
 """The human-readable report: findings grouped by template, then by object.
 
-Styles are ANSI escapes; the CLI's ``click.echo`` removes them when the output is not a
-terminal, so files and pipes get plain text.
+Styles are ANSI escapes; `console.echo` removes them when the output is not a terminal, so
+files and pipes get plain text.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-import click
-
+from helm_harden.console import style
 from helm_harden.deploy_target import DEFAULT, sends_hooks
 from helm_harden.report.labels import visible
 from helm_harden.report.summary import plural, summarize
@@ -32,7 +31,7 @@ def format_text(result: ScanResult) -> str:
     rule_width = max([26, *(len(merged.finding.rule) for merged in shown)])
     for _, group in groupby(by_source, key=_group):
         group = list(group)
-        lines.append(click.style(visible(_source_label(group[0])), bold=True))
+        lines.append(style(visible(_source_label(group[0])), bold=True))
         for (kind, namespace, name), object_findings in groupby(
                 group, key=lambda m: (m.finding.kind, m.finding.namespace, m.finding.name)):
             lines.append("  " + object_heading(kind, namespace, name))
@@ -40,19 +39,19 @@ def format_text(result: ScanResult) -> str:
                 finding = merged.finding
                 lines.append("    " + finding_line(finding, rule_width))
                 if finding.hint:
-                    lines.append(click.style(f"      hint: {visible(finding.hint)}", dim=True))
+                    lines.append(style(f"      hint: {visible(finding.hint)}", dim=True))
         lines.append("")
     for grouped in group_failures(result.failures):
         failure = grouped.failure
         values = [v for v in grouped.values_files if v]
         with_values = f" with {', '.join(values)}" if values else ""
-        lines.append(click.style(visible(f"{failure.origin}{with_values}: {failure.message}"), fg="red"))
+        lines.append(style(visible(f"{failure.origin}{with_values}: {failure.message}"), fg="red"))
         lines.extend(("    " + line).rstrip() for line in failure.stderr.strip().splitlines())
         lines.append("")
     if result.verdicts:
-        lines.append(click.style("Pod Security admission:", bold=True))
+        lines.append(style("Pod Security admission:", bold=True))
         for verdict in result.verdicts:
-            lines.append("  " + click.style(visible(verdict.line), fg="green" if verdict.admitted else "red"))
+            lines.append("  " + style(visible(verdict.line), fg="green" if verdict.admitted else "red"))
         lines.append("")
     if result.baseline is not None:
         fixed = len(result.baseline.fixed)
@@ -84,16 +83,16 @@ def object_heading(kind: str, namespace: str | None, name: str) -> str:
 def finding_line(finding, rule_width: int = 26) -> str:
     """One finding on one line: the names and messages in it come from the manifests."""
     severity = str(finding.severity)
-    label = click.style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
+    label = style(f"{severity:<8}", fg=_SEVERITY_COLOURS[severity])
     subject = f"{visible(finding.container)}: " if finding.container else "pod: "
     if finding.suppressed:
-        marker = click.style(f"[exempted: {visible(finding.suppressed)}]", dim=True)
+        marker = style(f"[exempted: {visible(finding.suppressed)}]", dim=True)
     elif finding.fixable:
-        marker = click.style("[fixable]", fg="green")
+        marker = style("[fixable]", fg="green")
     else:
-        marker = click.style("[manual]", dim=True)
+        marker = style("[manual]", dim=True)
     if finding.baselined:
-        marker += click.style(" [baseline]", dim=True)
+        marker += style(" [baseline]", dim=True)
     note = f" ({visible(finding.note)})" if finding.note else ""
     return f"{label} {finding.rule:<{rule_width}} {subject}{visible(finding.message)}{note} {marker}"
 
