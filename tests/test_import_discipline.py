@@ -77,6 +77,7 @@ def test_post_render_loads_neither_report_formats_nor_the_controls_it_does_not_r
     assert process.returncode == 0, process.stderr
     assert "runAsNonRoot: true" in process.stdout  # it hardened: the fill path ran
     assert loaded(modules, ON_DEMAND) == set()
+    assert loaded(modules, ["click"]) == set()  # its command line is read by quick_args
     assert loaded(modules, [CONTROL]) == shared_controls
     # Every control but those the rules share stays unloaded, the restricted ones among them.
     assert f"{CONTROL}volume_types" not in shared_controls and f"{CONTROL}seccomp_restricted" not in shared_controls
@@ -87,6 +88,7 @@ def test_a_text_check_loads_the_text_report_only(tmp_path, shared_controls):
     process, modules = imported(["check", "web.yaml"], "", tmp_path)
     assert process.returncode == 1 and "read-only-root-filesystem" in process.stdout, process.stderr
     assert "helm_harden.report.text" in modules
+    assert loaded(modules, ["click"]) == set()  # its command line is read by quick_args
     # One render: its findings merge with no others, so neither fingerprints nor template locations load.
     assert loaded(modules, ON_DEMAND) - {"helm_harden.report.merge"} == set()
     assert loaded(modules, [CONTROL]) == shared_controls
@@ -98,6 +100,12 @@ def test_a_pss_check_loads_the_controls_and_the_admission_model(tmp_path):
     assert process.returncode == 1 and '"pss/seccomp-restricted"' in process.stdout, process.stderr
     assert {"helm_harden.admission", f"{CONTROL}volume_types", f"{CONTROL}seccomp_restricted"} <= modules
     assert loaded(modules, ["helm_harden.report.text", "jinja2", "ruamel"]) == set()
+
+
+def test_a_command_line_with_a_mistake_is_read_and_refused_by_click(tmp_path):
+    process, modules = imported(["check", "web.yaml", "--fail-on", "sometimes"], "", tmp_path)
+    assert process.returncode == 2 and "Invalid value for '--fail-on'" in process.stderr
+    assert "click" in modules
 
 
 def test_version_loads_neither_click_nor_the_rules(tmp_path):
