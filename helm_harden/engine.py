@@ -24,7 +24,6 @@ from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
 from helm_harden.profiles import LATEST, context_for, level_rules, resolve
 from helm_harden.rules.base import Violation
-from helm_harden.spill import SpilledList
 from helm_harden.workload import WORKLOADS, Pod, mapping, may_hold_pods, objects_in, pods_in
 
 if TYPE_CHECKING:
@@ -103,7 +102,12 @@ class Engine:
         labelled: dict = {}
         # Token findings that wait for the rest of the stream: (position, account, finding). A
         # streamed report keeps no findings in memory, and neither does its scan hold these there.
-        held = list() if isinstance(result.findings, list) else SpilledList("the JSON report")
+        if isinstance(result.findings, list):
+            held = []
+        else:
+            from helm_harden.spill import SpilledList  # a streamed report only: it brings tempfile and pickle
+
+            held = SpilledList("the JSON report")
         if self.pss_level:  # a rendered Namespace's labels decide the level of the pods in it
             from helm_harden.admission import namespace_levels  # the admission model loads for --pss only
 
