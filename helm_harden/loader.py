@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import decimal
 import math
 import re
 import struct
@@ -717,6 +716,8 @@ def _json_scalar(value: tuple, mark):
     if scalar.is_integer() and abs(scalar) < 1e21:
         # Go writes a whole float in its shortest digits (0.0 as 0), which a JSON reader takes for
         # an integer where it fits in int64: 0.0 is the API server's integer 0.
+        import decimal  # whole floats are rare in manifests: most runs never load decimal
+
         number = int(decimal.Decimal(repr(scalar)))
         if _INT64[0] <= number <= _INT64[1]:
             return number

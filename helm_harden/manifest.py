@@ -10,7 +10,6 @@ Kustomize origin annotation, or else the file it was read from and its position 
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -203,6 +202,8 @@ def same_value(left: Any, right: Any) -> bool:
 
 
 def _canonical(value: Any) -> str:
+    import json  # only a rewritten document is compared: a check never loads json
+
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 

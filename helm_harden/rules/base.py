@@ -34,7 +34,6 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
-import json
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Iterator
@@ -222,6 +221,8 @@ def _contract(module: ModuleType) -> tuple[str, dict]:
 
 def yaml_scalar(value: Any) -> str:
     """A value as YAML spells it in a message: true, false, null, 0, "0"."""
+    import json  # a few messages only: most runs never load json
+
     return json.dumps(value) if isinstance(value, (bool, int, float, str)) or value is None else type(value).__name__
 
 
