@@ -6,7 +6,8 @@ Ti Pi Ei`` (powers of 1024), the decimal suffixes ``n u m k M G T P E`` (powers 
 is a thousandth, ``M`` a million) or nothing, or an exponent ``e3``/``E-2``. As in Kubernetes,
 the number may be empty (``Mi`` and ``.`` are 0) and values are rounded up to whole nanos.
 ``512Mb``, ``1K``, ``1 Gi`` and ``1.5.0`` are not quantities: the API server rejects an object
-holding one. Values are `Fraction`s, so ``0.1`` compares exactly.
+holding one. `parse_quantity` gives the value as a `Fraction`, `nanos` as a whole number of nanos:
+either way ``0.1`` compares exactly.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from __future__ import annotations
 import functools
 import math
 import re
-from fractions import Fraction
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _QUANTITY = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?")
 
@@ -29,6 +33,14 @@ def parse_quantity(value) -> Fraction:
     Raises ValueError with a message that says what is wrong without repeating the value (it
     may come from a chart).
     """
+    from fractions import Fraction  # comparisons need no fractions: `nanos` holds the same value
+
+    return Fraction(nanos(value), 10**9)
+
+
+def nanos(value) -> int:
+    """The quantity in whole nanos (billionths), the unit Kubernetes rounds every quantity up to:
+    the value of `parse_quantity` times 10**9, exactly, for comparing quantities."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError("a quantity is a number or a string such as 500m or 128Mi")
     if isinstance(value, float) and not math.isfinite(value):
@@ -37,20 +49,24 @@ def parse_quantity(value) -> Fraction:
     return _parse_short(text) if len(text) <= 32 else _parse(text)
 
 
-def _parse(text: str) -> Fraction:
+def _parse(text: str) -> int:
     match = _QUANTITY.fullmatch(text)
     if not text or match is None:
         raise ValueError("not a Kubernetes quantity (such as 500m, 0.5, 128Mi or 1Gi)")
     sign, whole, fraction, suffix = match.group(1), match.group(2), match.group(3) or "", match.group(4) or ""
-    number = Fraction(int(whole or "0")) + (Fraction(int(fraction), 10 ** len(fraction)) if fraction else 0)
+    # The number in nanos is numerator / denominator: its digits over 10 ** (digits after the
+    # point), times 10**9, times the suffix's power of 1024, 1000 or 10.
+    numerator, denominator = int(whole + fraction or "0") * 10**9, 10 ** len(fraction)
     if suffix in _BINARY:
-        number *= 1024 ** _BINARY[suffix]
-    elif suffix in _DECIMAL:
-        number *= Fraction(1000) ** _DECIMAL[suffix]
+        numerator *= 1024 ** _BINARY[suffix]
     else:
-        number *= Fraction(10) ** max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(suffix[1:])))
-    nanos = math.ceil(number * 10**9)  # Kubernetes keeps nothing below a nano, and rounds up
-    return Fraction(-nanos if sign == "-" else nanos, 10**9)
+        exponent = 3 * _DECIMAL[suffix] if suffix in _DECIMAL else max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(suffix[1:])))
+        if exponent >= 0:
+            numerator *= 10**exponent
+        else:
+            denominator *= 10**-exponent
+    rounded_up = -(-numerator // denominator)  # Kubernetes keeps nothing below a nano, and rounds up
+    return -rounded_up if sign == "-" else rounded_up
 
 
 # A stream repeats a few quantities, and resource-limits compares the config's defaults for every

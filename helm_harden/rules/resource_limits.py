@@ -41,7 +41,7 @@ Fails:
 from dataclasses import dataclass
 
 from helm_harden.patch import SetDefault
-from helm_harden.quantity import parse_quantity
+from helm_harden.quantity import nanos
 from helm_harden.rules.base import Option, RuleContext, Severity, Violation
 from helm_harden.workload import mapping
 
@@ -52,7 +52,7 @@ class QuantityOption(Option):
 
     def validate(self, value) -> str | None:
         try:
-            amount = parse_quantity(value)
+            amount = nanos(value)
         except ValueError:
             return f"{value!r} is not a Kubernetes quantity (such as 500m, 0.5, 128Mi or 1Gi)"
         return "must be more than 0" if amount <= 0 else None
@@ -114,10 +114,10 @@ def _refusal(resource: str, request, defaults: dict) -> str | None:
         return None
     limit = defaults["limit"]
     if "request" in defaults:
-        if parse_quantity(defaults["request"]) > parse_quantity(limit):
+        if nanos(defaults["request"]) > nanos(limit):
             return (f"not filled: the configured default_{resource}_request {defaults['request']} is above "
                     f"default_{resource}_limit {limit}, {_REJECTED}")
-    elif request is not None and parse_quantity(request) > parse_quantity(limit):
+    elif request is not None and nanos(request) > nanos(limit):
         return (f"not filled: the configured default_{resource}_limit {limit} is below its {resource} request "
                 f"{request}, {_REJECTED}")
     return None
@@ -125,7 +125,7 @@ def _refusal(resource: str, request, defaults: dict) -> str | None:
 
 def _quantity(value):
     try:
-        return parse_quantity(value)
+        return nanos(value)
     except ValueError:
         return None
 
