@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from helm_harden.errors import OutputError
 

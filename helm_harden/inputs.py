@@ -12,12 +12,16 @@ import errno
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
 
 from helm_harden.errors import InputError
 from helm_harden.manifest import Document, parse_documents
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 YAML_SUFFIXES = (".yaml", ".yml", ".json")

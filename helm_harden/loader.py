@@ -25,9 +25,13 @@ import binascii
 import math
 import re
 import struct
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 import yaml
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 try:  # libyaml is several times faster; fall back to pure Python where it is not built.
     _Parser = yaml.CSafeLoader

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
 
 import yaml
 
 from helm_harden import loader
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 HELM4_FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin"

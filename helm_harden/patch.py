@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
 
 from helm_harden.workload import Path
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class PatchBlocked(Exception):

@@ -6,8 +6,12 @@ their `Container`s and never read ``spec.template.spec.containers`` themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 Path = tuple  # keys and list indices from the document root, e.g. ("spec", "containers", 0)
 

@@ -34,12 +34,16 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Iterator
 
 from helm_harden.patch import Fix
 from helm_harden.workload import Container, Path, Pod
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 Version = tuple  # (major, minor), e.g. (1, 30)
 OLDEST: Version = (1, 0)
