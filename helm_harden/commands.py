@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from helm_harden.console import echo, emit, emit_pieces, emit_stream, unstyle
 from helm_harden.deploy_target import deploy_target
@@ -26,6 +25,7 @@ from helm_harden.report import report_pieces
 from helm_harden.report.labels import visible
 from helm_harden.report.summary import Counts, plural
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
     from helm_harden.config import Config
     from helm_harden.engine import Engine

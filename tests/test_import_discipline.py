@@ -39,6 +39,10 @@ ON_DEMAND = (
     "helm_harden.remedy", "helm_harden.values_hints", "helm_harden.admission",
 )
 CONTROL = "helm_harden.pss.controls."
+# Standard modules a small run has no use for, each loaded where it is used: tempfile and pickle
+# for a streamed report's held findings, fractions for parse_quantity (rules compare whole nanos),
+# decimal for a whole float in a manifest. Each costs a few milliseconds of every start-up.
+DEFERRED_STDLIB = ("tempfile", "pickle", "shutil", "random", "fractions", "decimal")
 
 # The console script, which also writes the names of the modules loaded when it exits to argv[1].
 _SCRIPT = """
@@ -78,6 +82,7 @@ def test_post_render_loads_neither_report_formats_nor_the_controls_it_does_not_r
     assert "runAsNonRoot: true" in process.stdout  # it hardened: the fill path ran
     assert loaded(modules, ON_DEMAND) == set()
     assert loaded(modules, ["click"]) == set()  # its command line is read by quick_args
+    assert loaded(modules, DEFERRED_STDLIB) == set()
     assert loaded(modules, [CONTROL]) == shared_controls
     # Every control but those the rules share stays unloaded, the restricted ones among them.
     assert f"{CONTROL}volume_types" not in shared_controls and f"{CONTROL}seccomp_restricted" not in shared_controls
@@ -91,6 +96,7 @@ def test_a_text_check_loads_the_text_report_only(tmp_path, shared_controls):
     assert loaded(modules, ["click"]) == set()  # its command line is read by quick_args
     # One render: its findings merge with no others, so neither fingerprints nor template locations load.
     assert loaded(modules, ON_DEMAND) - {"helm_harden.report.merge"} == set()
+    assert loaded(modules, DEFERRED_STDLIB) == set()
     assert loaded(modules, [CONTROL]) == shared_controls
 
 
@@ -106,6 +112,16 @@ def test_a_command_line_with_a_mistake_is_read_and_refused_by_click(tmp_path):
     process, modules = imported(["check", "web.yaml", "--fail-on", "sometimes"], "", tmp_path)
     assert process.returncode == 2 and "Invalid value for '--fail-on'" in process.stderr
     assert "click" in modules
+
+
+def test_a_small_check_and_post_render_load_no_typing(tmp_path):
+    """typing costs about 3 ms: what these commands use imports it for type checkers only."""
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT)
+    check, check_modules = imported(["check", "web.yaml"], "", tmp_path)
+    render, render_modules = imported(["post-render"], DEPLOYMENT, tmp_path)
+    assert check.returncode == 1 and render.returncode == 0, check.stderr + render.stderr
+    assert {"helm_harden.textpatch", "helm_harden.rules.resource_limits"} <= render_modules
+    assert loaded(check_modules | render_modules, ["typing", *DEFERRED_STDLIB]) == set()
 
 
 def test_version_loads_neither_click_nor_the_rules(tmp_path):

@@ -7,13 +7,13 @@ files and pipes get plain text.
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TYPE_CHECKING
 
 from helm_harden.console import style
 from helm_harden.deploy_target import DEFAULT, sends_hooks
 from helm_harden.report.labels import visible
 from helm_harden.report.summary import plural, summarize
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
     from helm_harden.config import Config
     from helm_harden.findings import ScanResult
