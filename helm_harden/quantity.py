@@ -56,7 +56,7 @@ def _parse(text: str) -> int:
     sign, whole, fraction, suffix = match.group(1), match.group(2), match.group(3) or "", match.group(4) or ""
     # The number in nanos is numerator / denominator: its digits over 10 ** (digits after the
     # point), times 10**9, times the suffix's power of 1024, 1000 or 10.
-    numerator, denominator = int(whole + fraction or "0") * 10**9, 10 ** len(fraction)
+    numerator, denominator = _integer(whole + fraction) * 10**9, 10 ** len(fraction)
     if suffix in _BINARY:
         numerator *= 1024 ** _BINARY[suffix]
     else:
@@ -67,6 +67,16 @@ def _parse(text: str) -> int:
             denominator *= 10**-exponent
     rounded_up = -(-numerator // denominator)  # Kubernetes keeps nothing below a nano, and rounds up
     return -rounded_up if sign == "-" else rounded_up
+
+
+def _integer(digits: str) -> int:
+    """The decimal ``digits`` as an integer ("" is 0), however many: Kubernetes reads quantities
+    longer than the 4300 digits Python's ``int`` reads from text at once."""
+    value = 0
+    for start in range(0, len(digits), 4000):
+        chunk = digits[start:start + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return value
 
 
 # A stream repeats a few quantities, and resource-limits compares the config's defaults for every
