@@ -280,15 +280,16 @@ def _post_render(load, kube_version, namespace, report_path, fail_on, quiet) -> 
         if report_path and not isinstance(error, OutputError):
             write_whole(report_path, f"helm-harden: error: {error}\n", "report")
         raise
-    from helm_harden.report.changes import format_post_render_summary
-
-    summary = format_post_render_summary(results)
     refused = Counts(f for hardened in results for f in hardened.remaining).fail(fail_on)
     refusal = f"helm-harden: error: findings at or above {fail_on} remain; refusing the stream\n" if refused else ""
-    if report_path:
-        write_whole(report_path, unstyle(summary) + refusal, "report")
-    if not quiet:
-        echo(summary, err=True, nl=False)
+    if report_path or not quiet:  # a summary nobody reads is not made: a large stream's is long
+        from helm_harden.report.changes import format_post_render_summary
+
+        summary = format_post_render_summary(results)
+        if report_path:
+            write_whole(report_path, unstyle(summary) + refusal, "report")
+        if not quiet:
+            echo(summary, err=True, nl=False)
     if refused:
         echo(refusal, err=True, nl=False)
         return EXIT_FINDINGS

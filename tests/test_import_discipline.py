@@ -88,6 +88,12 @@ def test_post_render_loads_neither_report_formats_nor_the_controls_it_does_not_r
     assert f"{CONTROL}volume_types" not in shared_controls and f"{CONTROL}seccomp_restricted" not in shared_controls
 
 
+def test_a_quiet_post_render_makes_no_summary(tmp_path):
+    process, modules = imported(["post-render", "-q"], DEPLOYMENT, tmp_path)
+    assert (process.returncode, process.stderr) == (0, "") and "runAsNonRoot: true" in process.stdout
+    assert "helm_harden.report.changes" not in modules
+
+
 def test_a_text_check_loads_the_text_report_only(tmp_path, shared_controls):
     (tmp_path / "web.yaml").write_text(DEPLOYMENT)
     process, modules = imported(["check", "web.yaml"], "", tmp_path)
