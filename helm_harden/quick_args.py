@@ -15,6 +15,7 @@ import stat
 from helm_harden.options import FILE, CommandLine, Option
 
 _HELP = ("-h", "--help")
+_REFUSED = object()  # a value click's type refuses: click must read the command line and say so
 
 
 def parse(command: CommandLine, args: list[str]) -> dict | None:
@@ -31,26 +32,25 @@ def parse(command: CommandLine, args: list[str]) -> dict | None:
         if arg == "--":
             positional += pending
             break
-        if arg in _HELP or len(arg) < 2 or arg[0] != "-":
-            if arg in _HELP:
-                return None
+        if arg in _HELP:
+            return None
+        if len(arg) < 2 or arg[0] != "-":
             positional.append(arg)
             continue
-        name, equals, value = arg.partition("=")
-        option = by_flag.get(name if arg.startswith("--") else arg)
+        long = arg.startswith("--")
+        name, equals, value = arg.partition("=") if long else (arg, "", "")
+        option = by_flag.get(name)
         if option is None:
             # click passes an unknown option on only when rest takes it; a cluster of short
             # options is split by click, which may find one of ours inside it
-            if not command.rest or name in _HELP or (not arg.startswith("--") and shorts & set(arg[1:])):
+            if not command.rest or name in _HELP or (not long and shorts & set(arg[1:])):
                 return None
             positional.append(arg)
-            continue
-        if not option.takes_value:
-            if equals and arg.startswith("--"):
+        elif not option.takes_value:
+            if equals:
                 return None  # click: "does not take a value"
             given.setdefault(option.dest, []).append("")
-            continue
-        if equals and arg.startswith("--"):
+        elif equals:
             given.setdefault(option.dest, []).append(value)
         elif pending:
             given.setdefault(option.dest, []).append(pending.pop(0))
@@ -67,17 +67,13 @@ def parse(command: CommandLine, args: list[str]) -> dict | None:
     return params
 
 
-_REFUSED = object()
-_FILE = Option((), "", "", path=FILE)
-
-
 def _arguments(command: CommandLine, positional: list[str]) -> dict | None:
     """The positional parameters, or None where click would refuse them (missing or extra)."""
     required = command.arguments[:-1] if command.rest else command.arguments
     if len(positional) < len(required) or (not command.rest and len(positional) > len(required)):
         return None
     params = dict(zip(required, positional))
-    if any(_converted(_FILE, params[name]) is _REFUSED for name in command.paths):
+    if any(_path(FILE, params[name]) is _REFUSED for name in command.paths):
         return None
     if command.rest:
         params[command.arguments[-1]] = tuple(positional[len(required):])
@@ -111,10 +107,16 @@ def _converted(option: Option, text: str):
             return _REFUSED
         return number if number >= option.min else _REFUSED
     if option.path:
-        try:
-            mode = os.stat(text).st_mode
-        except OSError:
-            return text  # click lets a path that does not exist (yet) through
-        other_kind = stat.S_ISDIR(mode) if option.path == FILE else stat.S_ISREG(mode)
-        return _REFUSED if other_kind or not os.access(text, os.R_OK) else text
+        return _path(option.path, text)
     return text
+
+
+def _path(kind: str, text: str):
+    """A path as click.Path checks it: one that does not exist (yet) passes; one that exists must
+    be of ``kind`` (a FILE, not a folder, or the other way round) and readable."""
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return text
+    other_kind = stat.S_ISDIR(mode) if kind == FILE else stat.S_ISREG(mode)
+    return _REFUSED if other_kind or not os.access(text, os.R_OK) else text
