@@ -53,6 +53,9 @@ _FIRST_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)[^ \n#]")
 _BLANK_LINES = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 _PREAMBLE = re.compile(r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*")
 
+# The first column-0 "kind:" line, quoted or not. Only ever a reason to parse a document fully.
+_KIND_LINE = re.compile(r"^kind:[ \t]+[\"']?([A-Za-z][A-Za-z0-9]*)", re.M)
+
 try:
     from yaml._yaml import CParser as _RawParser  # libyaml's parser alone, without a constructor
 except ImportError:  # pragma: no cover - PyYAML built without libyaml: always parse fully
@@ -83,6 +86,17 @@ def read_header(text: str) -> Header | None:
         elif _entries(block, None, values, _METADATA_KEYS) is None:
             return None
     return Header(*values)
+
+
+def guess_kind(text: str) -> str | None:
+    """The kind a document's text seems to name, at a fraction of `read_header`'s cost.
+
+    A guess: it can be wrong (a quoted scalar may run on into a line that looks like a key), so
+    it may decide that a document is parsed fully, which is exact whatever it holds, but never
+    that one is not: only `read_header` says that.
+    """
+    match = _KIND_LINE.search(text)
+    return match.group(1) if match else None
 
 
 def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict | None:

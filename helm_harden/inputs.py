@@ -124,14 +124,16 @@ def kubernetes_objects(target: str, streams: list[Stream]) -> Iterator[Document]
     found = False
     for stream in streams:
         for document in parse_documents(stream.text, stream.origin):
-            header = document.header  # read from the text: no need to build what no rule reads
+            # The scan takes the document first and reads what it needs: its object, or only the
+            # header of one no rule reads. Asking for either here first would do it twice.
+            yield document
+            header = None if document.parsed else document.header
             if header is not None:
                 _require_kind(document, header.api_version, header.kind)
                 found = True
             elif isinstance(document.data, dict):
                 _require_kind(document, document.data.get("apiVersion"), document.data.get("kind"))
             found = found or document.data is not None
-            yield document
     if not found:
         raise InputError(f"{'<stdin>' if target == '-' else target}: {_NO_OBJECTS[describe(target)]}")
 

@@ -42,7 +42,7 @@ class Document:
     """One document of a stream: its original text, provenance, and its object once parsed.
 
     The object is built on first use of `data`; `header` (apiVersion, kind, name, namespace)
-    is read from the text alone, and is None where that read could not be sure.
+    is read from the text alone on first use, and is None where that read could not be sure.
     """
 
     text: str
@@ -51,8 +51,16 @@ class Document:
     origin: str  # the stream: a file name, "<stdin>", or the chart that was rendered
     template: str | None  # Helm 3's "# Source:" template, when the document has one
     body_offset: int  # the line of `text` where the template's own lines start
-    header: Header | None
+    _header: Any = _UNREAD
     _data: Any = _UNREAD
+
+    @property
+    def header(self) -> Header | None:
+        """What the text says the document is, or None when the cheap read is unsure. A document
+        that is parsed anyway never needs it: its object says the same, exactly."""
+        if self._header is _UNREAD:
+            self._header = read_header(self.text)
+        return self._header
 
     @property
     def data(self) -> Any:
@@ -144,7 +152,7 @@ def parse_documents(source: str | Iterable[str], origin: str) -> Iterator[Docume
     """The documents of a YAML stream, one at a time; each is parsed when its `data` is first used."""
     for index, (line, chunk) in enumerate(split_stream(source)):
         template, body_offset = _source_comment(chunk)
-        yield Document(chunk, index, line, origin, template, body_offset, read_header(chunk))
+        yield Document(chunk, index, line, origin, template, body_offset)
 
 
 def load_text(text: str) -> Any:

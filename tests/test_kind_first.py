@@ -26,6 +26,7 @@ from helm_harden.engine import Engine
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
 from helm_harden.inputs import read_pieces
+from helm_harden import manifest
 from helm_harden.manifest import load_text, parse_documents
 from helm_harden.workload import may_hold_pods
 
@@ -195,7 +196,7 @@ def streams() -> dict[str, str]:
 
 def _every_document_parsed(source, origin):
     for document in parse_documents(source, origin):
-        document.header = None  # as if the cheap read had refused every document
+        document._header = None  # as if the cheap read had refused every document
         yield document
 
 
@@ -237,15 +238,28 @@ def test_post_render_writes_the_same_bytes_with_and_without_kind_first_parsing(s
         ]
 
 
-def test_documents_no_rule_reads_are_never_built(streams):
+def test_documents_no_rule_reads_are_never_built(streams, monkeypatch):
+    headers_read = []
+    monkeypatch.setattr(manifest, "read_header", lambda text: headers_read.append(text) or read_header(text))
     documents = list(parse_documents(streams["generated"], "g"))
     Engine(default_config(), namespace="default").scan("g", documents)
-    unbuilt = [(d.header.api_version, d.header.kind) for d in documents if not d.parsed]
-    assert unbuilt[:3] == [("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("v1", "ConfigMap"),
-                           ("rbac.authorization.k8s.io/v1", "ClusterRole")]
-    assert {kind for _, kind in unbuilt[3:]} == {"Deployment"}  # the fixtures' CRDs that reuse the name
-    assert not any(may_hold_pods(*header) for header in unbuilt)
-    assert all(d.parsed for d in documents if d.header is None or may_hold_pods(d.header.api_version, d.header.kind))
+    read_by_the_scan = list(headers_read)
+    unbuilt = [d for d in documents if not d.parsed]
+    assert [(d.header.api_version, d.header.kind) for d in unbuilt] == [
+        ("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("v1", "ConfigMap"), ("rbac.authorization.k8s.io/v1", "ClusterRole")]
+    # A document whose text names a kind a rule reads is parsed straight away, its header never
+    # read, even where the parse shows it is of another group (the fixtures' CRDs that reuse the
+    # name Deployment). The others' headers were read: those of the three, and those the read
+    # refused (a merge key, JSON, an empty document, CRLF line ends), which were parsed.
+    read = [(d.parsed, d.text.split("\n")[1][:16]) for d in documents if d.text in read_by_the_scan]
+    assert read == [(False, "# Source: op/crd"), (False, "apiVersion: v1"), (False, "apiVersion: rbac"),
+                    (True, "base: &pod {apiV"), (True, '{"apiVersion": "'), (True, "# Source: app/te"),
+                    (True, "apiVersion: v1")]
+    assert len(read_by_the_scan) == len(read)  # once each
+    parsed = [(d.data.get("apiVersion"), d.data.get("kind")) for d in documents if d.parsed and isinstance(d.data, dict)]
+    # Built though they hold no pod: ServiceAccounts (their token setting), the CRLF ConfigMap
+    # whose header read refused, and the Deployments of another group.
+    assert {kind for version, kind in parsed if not may_hold_pods(version, kind)} == {"ServiceAccount", "ConfigMap", "Deployment"}
 
 
 def test_a_malformed_document_no_rule_reads_is_still_an_error():
