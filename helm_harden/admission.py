@@ -15,11 +15,11 @@ admission configuration says otherwise), which a chart cannot see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, NamedTuple
 
 from helm_harden.findings import Workload
 from helm_harden.profiles import LEVELS, PRIVILEGED, context_for, label, level_rules, parse_label, resolve
+from helm_harden.records import record
 from helm_harden.rules.base import Rule, Version, Violation
 from helm_harden.workload import Container, Path, Pod, mapping, objects_in
 
@@ -27,7 +27,7 @@ ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ControlViolation:
     control: str  # the control's ID, e.g. "capabilities-restricted"
     name: str  # as the Kubernetes documentation names it, e.g. "Capabilities"
@@ -63,7 +63,7 @@ def control_violation(rule: Rule, violation: Violation) -> ControlViolation:
     return ControlViolation(control.ID, control.NAME, control.LEVEL, violation.path, violation.message, violation.container)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Verdict:
     admitted: bool
     level: str
@@ -99,7 +99,7 @@ def verdict_line(pod: Pod, result: Verdict, namespace: str | None = None) -> str
     return f"{subject}: would be rejected at {result.level} {result.version}: {', '.join(result.control_names)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class WorkloadVerdict:
     """A pod's verdict as ``check --pss`` reports it."""
 

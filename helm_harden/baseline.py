@@ -9,17 +9,17 @@ are gone as fixed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from helm_harden import __version__
 from helm_harden.errors import InputError
 from helm_harden.files import write_whole
 from helm_harden.fingerprint import fingerprint, fingerprint_fields
+from helm_harden.records import record
 
 BASELINE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BaselineComparison:
     new: int
     fixed: list[dict]  # the recorded entries no current finding matches
@@ -38,7 +38,7 @@ def write_baseline(path: str, findings) -> None:
     write_whole(path, json.dumps(document, indent=2) + "\n", "baseline")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Baseline:
     recorded: dict[str, dict]  # fingerprint -> the entry written for it
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -42,6 +41,7 @@ from helm_harden.exemptions import MATCH_FIELDS, Exemption
 from helm_harden.kube_version import parse_kube_version
 from helm_harden.manifest import without_content
 from helm_harden.profiles import default_rules
+from helm_harden.records import field, record
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import Rule, Severity
 from helm_harden.workload import template_at
@@ -55,7 +55,7 @@ _WORKLOAD_KEYS = ("group", "kind", "template")
 DEFAULT_RULES = frozenset(default_rules())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleSettings:
     rule: Rule
     enabled: bool
@@ -68,7 +68,7 @@ class RuleSettings:
         return self.rule.id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     rules: tuple[RuleSettings, ...]
     path: str | None = None  # the file it came from, None for the defaults

@@ -16,10 +16,10 @@ counts towards the exit code nor gets fixed by post-render.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from helm_harden.errors import InputError
+from helm_harden.records import record
 from helm_harden.rules import RULES_BY_ID
 from helm_harden.rules.base import PSS_PREFIX
 
@@ -28,7 +28,7 @@ PSS_ANNOTATION_PREFIX = "pss."
 MATCH_FIELDS = ("rule", "chart", "template", "kind", "name", "namespace", "container")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Exemption:
     reason: str
     expires: datetime.date | None = None

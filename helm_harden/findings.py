@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 
+from helm_harden.records import field, record
 from helm_harden.rules.base import Severity
 from helm_harden.workload import Path
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Finding:
     """One violation as reported: built once by the engine, with every decision about it made."""
 
@@ -38,7 +38,7 @@ class Finding:
         return _location_pointer(self.location)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Workload:
     """A pod-bearing object that was checked (reports list clean ones too, e.g. JUnit cases)."""
 
@@ -51,7 +51,7 @@ class Workload:
     values_file: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RenderFailure:
     """A chart or overlay that could not be rendered or parsed; the run goes on without it."""
 
@@ -61,7 +61,7 @@ class RenderFailure:
     stderr: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ScanResult:
     target: str
     findings: list[Finding]
@@ -76,7 +76,7 @@ class ScanResult:
     deploy_with: str | None = None  # what deploys the objects (deploy_target), which `fixable` is true for
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Hardened:
     """One document after post-rendering."""
 

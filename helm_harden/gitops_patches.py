@@ -16,13 +16,13 @@ use both together.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 
 import yaml
 
 from helm_harden import loader
 from helm_harden.errors import InternalError
 from helm_harden.findings import json_pointer
+from helm_harden.records import field, record
 
 
 class _BlockDumper(yaml.SafeDumper):
@@ -37,7 +37,7 @@ def _dump(data) -> str:
     return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, width=10**9)
 
 
-@dataclass
+@record
 class ObjectPatch:
     target: dict  # kustomize's patch target: group, version, kind, name (and namespace if set)
     operations: list[dict]

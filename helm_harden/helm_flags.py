@@ -8,7 +8,7 @@ interprets a flag's value: helm still reads all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from helm_harden.records import record
 
 # helm template's flags that set values, each followed by one argument (or given as --flag=value).
 VALUES_FLAGS = frozenset(
@@ -26,7 +26,7 @@ _FLAGS_WITH_ARGUMENT = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HelmFlags:
     values: tuple[str, ...]  # the values flags with their arguments, in the order given
     other: tuple[str, ...]  # everything else, in the order given

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from helm_harden.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ImageRef:
     name: str  # registry and repository, e.g. "registry:5000/team/app"
     tag: str | None

@@ -13,11 +13,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from helm_harden.errors import InputError
 from helm_harden.manifest import Document, parse_documents
+from helm_harden.records import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ CHART_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 READ_SIZE = 1 << 20
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Stream:
     text: str | Iterable[str]  # the whole text, or its pieces in order (read as they are used)
     origin: str  # what error messages and findings name: a file, a chart, "<stdin>"

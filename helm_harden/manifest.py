@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import yaml
 
 from helm_harden import loader
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
+from helm_harden.records import record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ _ORIGIN_PATH = re.compile(r"^path: ['\"]?(.+?)['\"]?\s*$", re.M)
 _UNREAD = object()
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Document:
     """One document of a stream: its original text, provenance, and its object once parsed.
 

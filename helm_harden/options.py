@@ -9,13 +9,13 @@ It loads nothing but the names of the report formats and of the deploy targets.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from helm_harden.deploy_target import DEPLOY_TARGETS
+from helm_harden.records import record
 from helm_harden.report import FORMATTERS
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Option:
     """One option. ``takes_value`` False is a flag (True when given). A value is checked as click's
     types check it: one of ``choices``, an integer of at least ``min``, or a ``path`` to a FILE or
@@ -35,7 +35,7 @@ class Option:
     metavar: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandLine:
     """A command's parameters: ``arguments`` are its positional ones in order, those in ``paths``
     file paths; with ``rest`` the last takes every argument left, and options it does not know are

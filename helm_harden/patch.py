@@ -7,8 +7,8 @@ placed in two containers would otherwise come out of the YAML dumper as an ancho
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
+from helm_harden.records import record
 from helm_harden.workload import Path
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
@@ -25,7 +25,7 @@ class PatchBlocked(Exception):
         self.path = path
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class SetDefault:
     """Set ``path`` to ``value`` unless it already holds a value.
 
@@ -46,7 +46,7 @@ class SetDefault:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AppendMissing:
     """Append ``item`` to the list at ``path`` (created if absent) unless it is already there.
 

@@ -23,8 +23,8 @@ checks every rule against it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from helm_harden.records import record
 from helm_harden.rules import RULES, RULES_BY_ID
 from helm_harden.rules.base import LATEST, OLDEST, PSS_PREFIX, Rule, RuleContext, Version
 
@@ -37,7 +37,7 @@ LATEST_LABEL = "latest"
 _LABEL = re.compile(r"v1\.(0|[1-9][0-9]*)")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Target:
     """What a check is evaluated against: a policy version, run by an API server of some version.
 

@@ -9,16 +9,16 @@ human (an explicit value in values or the chart, or a field no fix fills).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from helm_harden import render
 from helm_harden.chart_copy import require_local_chart
 from helm_harden.engine import Engine
+from helm_harden.records import record
 from helm_harden.values_fix import Checked, FixOutcome, fix_chart
 from helm_harden.values_probe import probe_chart
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     item: Checked  # the finding of the plain render, with its violation and object
     remedy: str  # "values", "patch" or "manual"

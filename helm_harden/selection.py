@@ -16,7 +16,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -24,9 +23,10 @@ import yaml
 from helm_harden import render
 from helm_harden.errors import InputError, ToolError
 from helm_harden.paths import relative_path
+from helm_harden.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Shard:
     index: int  # 1-based
     count: int

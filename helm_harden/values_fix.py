@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from helm_harden import render
@@ -24,11 +23,12 @@ from helm_harden.engine import AliasedNodes, Engine
 from helm_harden.errors import ToolError
 from helm_harden.overlay_yaml import format_overlay
 from helm_harden.patch import AppendMissing, SetDefault
+from helm_harden.records import field, record
 from helm_harden.values_probe import KeyPath, Landing, Probe, named_path, object_keys
 from helm_harden.workload import INHERITED_FIELDS
 
 
-@dataclass
+@record
 class Checked:
     """A finding of one render, with the violation behind it and the object it is in."""
 
@@ -47,7 +47,7 @@ def finding_identity(finding) -> tuple:
     return finding.rule, finding.source, finding.kind, finding.name, finding.container, finding.path
 
 
-@dataclass
+@record
 class Entry:
     """One key of the overlay and the findings it is meant to fix."""
 
@@ -57,7 +57,7 @@ class Entry:
     fixes: list = field(default_factory=list)  # Checked
 
 
-@dataclass
+@record
 class FixOutcome:
     overlay: dict  # nested values, {} when nothing is fixed through values
     text: str  # the overlay as written, with its comments
@@ -112,7 +112,7 @@ def plan_entries(checked: list[Checked], probe: Probe, override_user: bool) -> t
     return [entry for path, entry in sorted(entries.items()) if path not in conflicts], kept_user
 
 
-@dataclass
+@record
 class _Planned:
     path: KeyPath
     value: object

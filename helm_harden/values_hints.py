@@ -9,10 +9,10 @@ two at a time), so ``check`` does it only when asked (``--hints``), for one char
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from helm_harden.deploy_target import held_back
 from helm_harden.overlay_yaml import flow_scalar
+from helm_harden.records import replace
 from helm_harden.remedy import Verdict, fix_one_chart, verdicts
 from helm_harden.report.locations import locate
 from helm_harden.values_fix import Checked, finding_identity, get_path, values_map_above

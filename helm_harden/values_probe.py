@@ -29,7 +29,6 @@ import json
 import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -37,6 +36,7 @@ from helm_harden import loader, render
 from helm_harden.chart_copy import VALUES_KIND, values_only_copy
 from helm_harden.errors import InputError, ToolError
 from helm_harden.helm_flags import split_values_flags
+from helm_harden.records import field, record
 from helm_harden.workload import CONTAINER_FIELDS
 
 KeyPath = tuple  # keys from the values root, e.g. ("controller", "containerSecurityContext")
@@ -46,7 +46,7 @@ _LEAF_MARKER = re.compile(r"hhm(\d+)z")
 SKIP_SCHEMA = "--skip-schema-validation"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Landing:
     """A values key whose content came out at ``object_path`` of an object."""
 
@@ -56,7 +56,7 @@ class Landing:
     switches: tuple[KeyPath, ...] = ()  # ``enabled`` keys that had to be turned on
 
 
-@dataclass
+@record
 class Probe:
     values: dict  # the values helm renders the chart with, for the user's flags
     user_values: dict  # what the user's -f/--set flags set themselves

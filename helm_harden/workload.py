@@ -7,7 +7,8 @@ their `Container`s and never read ``spec.template.spec.containers`` themselves.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+from helm_harden.records import field, record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ Path = tuple  # keys and list indices from the document root, e.g. ("spec", "con
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PodLocation:
     """Where one kind keeps its pod, and which of the fields there are the pod's.
 
@@ -126,7 +127,7 @@ def is_uid_zero(value: Any) -> bool:
     return type(value) is int and value == 0
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Pod:
     """The pod spec of one object (or of one item of a ``List``)."""
 
@@ -239,7 +240,7 @@ class Pod:
         return Container(name, kind, data, path, self.security_context, self.security_context_path)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Container:
     """One entry of ``initContainers``, ``containers`` or ``ephemeralContainers``.
 

@@ -41,8 +41,11 @@ ON_DEMAND = (
 CONTROL = "helm_harden.pss.controls."
 # Standard modules a small run has no use for, each loaded where it is used: tempfile and pickle
 # for a streamed report's held findings, fractions for parse_quantity (rules compare whole nanos),
-# decimal for a whole float in a manifest. Each costs a few milliseconds of every start-up.
-DEFERRED_STDLIB = ("tempfile", "pickle", "shutil", "random", "fractions", "decimal")
+# decimal for a whole float in a manifest, inspect for the reports that print each rule's
+# documentation. Each costs a few milliseconds of every start-up; dataclasses, which compiles
+# every method of every class as its module loads, costs a fifth of a small check
+# (helm_harden.records makes the package's record classes instead).
+DEFERRED_STDLIB = ("tempfile", "pickle", "shutil", "random", "fractions", "decimal", "inspect", "dataclasses")
 
 # The console script, which also writes the names of the modules loaded when it exits to argv[1].
 _SCRIPT = """
@@ -121,7 +124,8 @@ def test_a_command_line_with_a_mistake_is_read_and_refused_by_click(tmp_path):
 
 
 def test_a_small_check_and_post_render_load_no_typing(tmp_path):
-    """typing costs about 3 ms: what these commands use imports it for type checkers only."""
+    """typing costs about 3 ms: what these commands use imports it for type checkers only (and
+    neither loads the other deferred modules)."""
     (tmp_path / "web.yaml").write_text(DEPLOYMENT)
     check, check_modules = imported(["check", "web.yaml"], "", tmp_path)
     render, render_modules = imported(["post-render"], DEPLOYMENT, tmp_path)

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 
 from helm_harden.findings import Finding, RenderFailure, ScanResult
+from helm_harden.records import field, record
 from helm_harden.report.labels import plain_stderr, render_label, values_label
 from helm_harden.report.locations import SourceLocation, locate, locate_object
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Object:
     """A checked workload, named the way `Workload` and `Finding` both can be."""
 
@@ -38,7 +38,7 @@ class _Object:
     name: str
 
 
-@dataclass
+@record
 class _Suite:
     origin: str
     values_file: str | None

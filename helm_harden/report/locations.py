@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from helm_harden.manifest import split_stream
 from helm_harden.paths import relative_path
+from helm_harden.records import record
 from helm_harden.workload import CONTAINER_FIELDS
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceLocation:
     file: str | None  # POSIX path relative to the root; None when no file on disk matches
     line: int | None  # 1-based; None when there is no file
@@ -163,7 +163,7 @@ def find_line(
 # --- reading template text ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Line:
     offset: int  # lines after the document's first line
     indent: int  # column of the first character
@@ -325,7 +325,7 @@ def _output_column(line: _Line) -> int:
     return int(match.group(1)) if match else line.indent
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class _Node:
     index: int  # into the document's lines
     item: bool  # a sequence item (its dash line) rather than the key on that line

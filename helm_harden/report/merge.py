@@ -12,19 +12,19 @@ grouped the same way.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from helm_harden.findings import Finding, RenderFailure
+from helm_harden.records import record
 from helm_harden.report.labels import plain_stderr
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class MergedFinding:
     finding: Finding  # as found under the first of its values files
     values_files: tuple[str | None, ...]  # every render of its chart that has it, in scan order
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class GroupedFailure:
     failure: RenderFailure  # the first render that failed this way
     values_files: tuple[str | None, ...]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from helm_harden.findings import ScanResult
+from helm_harden.records import record
 from helm_harden.rules.base import Severity
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Summary:
     findings: int  # not suppressed (baselined ones included: they are still there)
     by_severity: dict[str, int]

@@ -33,12 +33,11 @@ from __future__ import annotations
 
 import enum
 import importlib
-import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass
 from types import ModuleType
 
 from helm_harden.patch import Fix
+from helm_harden.records import record
 from helm_harden.workload import Container, Path, Pod
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
@@ -69,7 +68,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected info, warning or error)") from None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Option:
     """A rule option: its default, its type, and for numbers the least value allowed."""
 
@@ -95,7 +94,7 @@ class Option:
         return None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Violation:
     path: Path  # where the offending (or missing) field is, from the document root
     message: str
@@ -103,7 +102,7 @@ class Violation:
     fix: Fix = ()  # patch operations that repair it; empty when it needs a human
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RuleContext:
     """What a check is evaluated against: its options and the Kubernetes version.
 
@@ -123,7 +122,7 @@ class RuleContext:
 
 
 # What a rule's module states, beside its ID: read when first needed.
-_CONTRACT = frozenset({"summary", "severity", "fix", "scope", "options", "linux_only", "revisions", "doc", "module"})
+_CONTRACT = frozenset({"summary", "severity", "fix", "scope", "options", "linux_only", "revisions", "module"})
 
 
 class Rule:
@@ -172,6 +171,13 @@ class Rule:
         return f"Rule({self.id!r})"
 
     @property
+    def doc(self) -> str:
+        """The module's docstring, as help() shows it (for the reports that describe each rule)."""
+        import inspect  # those reports alone need it: it costs a small check 6 ms
+
+        return inspect.cleandoc(self.module.__doc__ or "")
+
+    @property
     def is_control(self) -> bool:
         return self.id.startswith(PSS_PREFIX)
 
@@ -201,7 +207,7 @@ class Rule:
 def _contract(module: ModuleType) -> tuple[str, dict]:
     """A rule module's ID and the rest of its contract, checked."""
     control = hasattr(module, "LEVEL")
-    doc = inspect.cleandoc(module.__doc__ or "")
+    doc = (module.__doc__ or "").strip()
     scope = getattr(module, "SCOPE", "pod")
     fix = getattr(module, "FIX", None)
     revisions = tuple(getattr(module, "REVISIONS", (OLDEST,)))
@@ -218,7 +224,6 @@ def _contract(module: ModuleType) -> tuple[str, dict]:
         options={name: Option.of(value) for name, value in getattr(module, "OPTIONS", {}).items()},
         linux_only=getattr(module, "LINUX_ONLY", False),
         revisions=revisions,
-        doc=doc,
         module=module,
     )
 

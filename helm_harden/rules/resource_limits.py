@@ -38,15 +38,15 @@ Fails:
     resources: {}
 """
 
-from dataclasses import dataclass
 
 from helm_harden.patch import SetDefault
 from helm_harden.quantity import nanos
+from helm_harden.records import record
 from helm_harden.rules.base import Option, RuleContext, Severity, Violation
 from helm_harden.workload import mapping
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class QuantityOption(Option):
     """An option holding a Kubernetes quantity above 0: a string such as 256Mi, or a number."""
 
