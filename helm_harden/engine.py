@@ -20,7 +20,7 @@ from helm_harden.deploy_target import HOOK_NOT_SENT, sends_hooks
 from helm_harden.errors import InputError, InternalError
 from helm_harden.findings import Finding, Hardened, ScanResult, Workload, json_pointer
 from helm_harden.exemptions import annotation_reasons, exemption_for
-from helm_harden.header import guess_kind
+from helm_harden.header import guess_type
 from helm_harden.loader import MergedMapping
 from helm_harden.manifest import Document, load_text, rewrite
 from helm_harden.patch import PatchBlocked
@@ -66,7 +66,6 @@ class Engine:
         self._shared_values: dict = {}
         self._settings = {settings.id: settings for settings in config.rules}
         self._workloads = {**WORKLOADS, **config.workloads}  # the config may add its CRDs' pods
-        self._read_kinds = frozenset(kind for _, kind in self._workloads) | {"ServiceAccount"}
         # ServiceAccounts seen so far in the stream: {(namespace, name): automountServiceAccountToken}.
         self._account_automount: dict[tuple, bool] = {}
         # Post-render's token findings made before their pod's ServiceAccount was read: (account, finding).
@@ -331,11 +330,11 @@ class Engine:
     def _needs_parsing(self, document: Document) -> bool:
         """Does a rule read this document? Only when its header, read from the text, cannot say no.
 
-        A document whose text seems to name a kind a rule reads is parsed without reading its
+        A document whose text seems to be of a kind a rule reads is parsed without reading its
         header first: the parse says exactly what the header would, and most such documents are
         what they seem (the header read would cost a third of the parse, for nothing)."""
-        guess = guess_kind(document.text)
-        if guess in self._read_kinds or guess is not None and guess.endswith("List"):
+        api_version, kind = guess_type(document.text)
+        if kind == "ServiceAccount" or may_hold_pods(api_version, kind, self._workloads):
             return True
         header = document.header
         if header is None or may_hold_pods(header.api_version, header.kind, self._workloads):

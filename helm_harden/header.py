@@ -53,7 +53,8 @@ _FIRST_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)[^ \n#]")
 _BLANK_LINES = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 _PREAMBLE = re.compile(r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*")
 
-# The first column-0 "kind:" line, quoted or not. Only ever a reason to parse a document fully.
+# The first column-0 "apiVersion:" and "kind:" lines, quoted or not: only ever a reason to parse.
+_API_VERSION_LINE = re.compile(r"^apiVersion:[ \t]+[\"']?([A-Za-z0-9][A-Za-z0-9._/-]*)", re.M)
 _KIND_LINE = re.compile(r"^kind:[ \t]+[\"']?([A-Za-z][A-Za-z0-9]*)", re.M)
 
 try:
@@ -88,15 +89,15 @@ def read_header(text: str) -> Header | None:
     return Header(*values)
 
 
-def guess_kind(text: str) -> str | None:
-    """The kind a document's text seems to name, at a fraction of `read_header`'s cost.
+def guess_type(text: str) -> tuple[str | None, str | None]:
+    """The apiVersion and kind a document's text seems to name, at a fraction of `read_header`'s cost.
 
     A guess: it can be wrong (a quoted scalar may run on into a line that looks like a key), so
     it may decide that a document is parsed fully, which is exact whatever it holds, but never
     that one is not: only `read_header` says that.
     """
-    match = _KIND_LINE.search(text)
-    return match.group(1) if match else None
+    api_version, kind = _API_VERSION_LINE.search(text), _KIND_LINE.search(text)
+    return (api_version.group(1) if api_version else None), (kind.group(1) if kind else None)
 
 
 def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict | None:

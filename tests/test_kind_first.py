@@ -245,21 +245,31 @@ def test_documents_no_rule_reads_are_never_built(streams, monkeypatch):
     Engine(default_config(), namespace="default").scan("g", documents)
     read_by_the_scan = list(headers_read)
     unbuilt = [d for d in documents if not d.parsed]
-    assert [(d.header.api_version, d.header.kind) for d in unbuilt] == [
+    assert [(d.header.api_version, d.header.kind) for d in unbuilt[:3]] == [
         ("apiextensions.k8s.io/v1", "CustomResourceDefinition"), ("v1", "ConfigMap"), ("rbac.authorization.k8s.io/v1", "ClusterRole")]
-    # A document whose text names a kind a rule reads is parsed straight away, its header never
-    # read, even where the parse shows it is of another group (the fixtures' CRDs that reuse the
-    # name Deployment). The others' headers were read: those of the three, and those the read
-    # refused (a merge key, JSON, an empty document, CRLF line ends), which were parsed.
-    read = [(d.parsed, d.text.split("\n")[1][:16]) for d in documents if d.text in read_by_the_scan]
-    assert read == [(False, "# Source: op/crd"), (False, "apiVersion: v1"), (False, "apiVersion: rbac"),
-                    (True, "base: &pod {apiV"), (True, '{"apiVersion": "'), (True, "# Source: app/te"),
-                    (True, "apiVersion: v1")]
-    assert len(read_by_the_scan) == len(read)  # once each
+    assert {(d.header.api_version, d.header.kind) for d in unbuilt[3:]} == {("example.com/v1", "Deployment")}  # the fixtures' CRDs
+    # A document whose text seems to be of a kind a rule reads is parsed straight away, its
+    # header never read. The others' headers were read, once each: those of the documents never
+    # built, and those the read refused (a merge key, JSON, an empty document, CRLF line ends),
+    # which were parsed.
+    refused = [d for d in documents if d.parsed and d.text in read_by_the_scan]
+    assert [d.text.split("\n")[1][:16] for d in refused] == [
+        "base: &pod {apiV", '{"apiVersion": "', "# Source: app/te", "apiVersion: v1"]
+    assert sorted(read_by_the_scan) == sorted(d.text for d in unbuilt + refused)
     parsed = [(d.data.get("apiVersion"), d.data.get("kind")) for d in documents if d.parsed and isinstance(d.data, dict)]
-    # Built though they hold no pod: ServiceAccounts (their token setting), the CRLF ConfigMap
-    # whose header read refused, and the Deployments of another group.
-    assert {kind for version, kind in parsed if not may_hold_pods(version, kind)} == {"ServiceAccount", "ConfigMap", "Deployment"}
+    # Built though they hold no pod: ServiceAccounts (their token setting) and the CRLF ConfigMap.
+    assert {kind for version, kind in parsed if not may_hold_pods(version, kind)} == {"ServiceAccount", "ConfigMap"}
+
+
+def test_a_kind_line_inside_a_quoted_scalar_never_hides_a_workload():
+    # The first column-0 kind: line sits inside a double-quoted scalar that runs on: a guess
+    # from it says ConfigMap, but only the exact header read may skip a document, and it refuses.
+    stream = ('---\nnote: "a\nkind: ConfigMap\n  "\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hidden\n'
+              "spec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a\n"
+              "          securityContext:\n            privileged: true\n")
+    result = Engine(default_config(), namespace="default").scan("x.yaml", parse_documents(stream, "x.yaml"))
+    assert (result.workloads, [f.location for f in result.findings if f.rule == "no-privileged"]) == (
+        1, [("spec", "template", "spec", "containers", 0, "securityContext", "privileged")])
 
 
 def test_a_malformed_document_no_rule_reads_is_still_an_error():
