@@ -137,6 +137,8 @@ UNSURE = {
     "boolean-looking-kind": "apiVersion: v1\nkind: y\n",
     "quoted-scalar-swallows-the-kind": 'apiVersion: v1\ndata:\n  a: "x\nkind: ConfigMap\n  "\n',
     "flow-swallows-the-kind": "apiVersion: v1\ndata: [x,\nkind: ConfigMap]\n",
+    "quoted-scalar-swallows-the-metadata": 'apiVersion: v1\nkind: ConfigMap\nnote: "x\nmetadata:\n  name: fake\ndata: y"\n',
+    "tab-on-a-blank-line-after-the-kind": "apiVersion: v1\nkind: ConfigMap\n\t\n",
     "quoted-scalar-swallows-the-name": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    a: 'x\n  name: b'\n",
     "sequence-document": "- apiVersion: v1\n  kind: ConfigMap\n",
     "content-on-the-separator-line": "--- apiVersion: v1\nkind: ConfigMap\n",
