@@ -61,7 +61,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
         if hints and (describe(target) != "chart" or show_diff or pss_level):
             raise UsageError("--hints works on one chart (a directory or packaged chart), without --diff or --pss")
         if show_diff:
-            return _check_diff(engine, _documents(target, extra, helm_args), fail_on)
+            return _check_diff(engine, _documents(target, extra, helm_args, engine), fail_on)
         selecting = shard or changed_since or excludes
         if repository or (is_chart_repository_root(target) and not pss_level):
             from helm_harden.repository import find_charts, scan_repository
@@ -78,7 +78,7 @@ def check(target, extra, formats, outputs, fail_on, config_path, kube_version, n
             # fix's machinery finds the keys for whatever post-render would fill, hooks too: values reach them
             result = _scan_with_hints(target, extra, helm_args, engine, engine_for(config, kube_version, namespace), jobs)
         else:
-            result = engine.scan(target, _documents(target, extra, helm_args),
+            result = engine.scan(target, _documents(target, extra, helm_args, engine),
                                  findings=_streamed_findings(reports, keep=bool(baseline or write_baseline_path)))
         result.deploy_with = deployed_with
         if baseline:
@@ -179,9 +179,9 @@ def check_config(config_path: str | None, target: str) -> Config:
     return config
 
 
-def _documents(target: str, extra, helm_args: list[str]):
-    """The documents of the target's streams, parsed one at a time."""
-    return kubernetes_objects(target, _streams(target, extra, helm_args))
+def _documents(target: str, extra, helm_args: list[str], engine: Engine):
+    """The documents of the target's streams, parsed one at a time, as ``engine`` reads them."""
+    return kubernetes_objects(target, _streams(target, extra, helm_args), engine.reads_object)
 
 
 def _streams(target: str, extra, helm_args: list[str]):
@@ -199,7 +199,7 @@ def _scan_with_hints(target: str, extra, helm_args: list[str], engine: Engine, f
     from helm_harden.values_hints import add_hints  # probing loads only when asked for
 
     [stream] = _streams(target, extra, helm_args)
-    result = engine.scan(target, kubernetes_objects(target, [stream]))
+    result = engine.scan(target, kubernetes_objects(target, [stream], engine.reads_object))
     add_hints(result, target, list(extra) + helm_args, fixing, stream.text, jobs)
     return result
 

@@ -117,7 +117,7 @@ class Engine:
             documents = list(documents)
             labelled = namespace_levels(object_of(document) for document in documents)
         for document in documents:
-            if not self._needs_parsing(document):
+            if not self.reads_object(document):
                 result.objects += 1  # counted, never built: no rule reads it
                 continue
             data = object_of(document)
@@ -209,7 +209,7 @@ class Engine:
         `InternalError`: emitting wrong YAML would be worse than emitting none. The document is
         parsed once for its object and the positions the rewrite needs, and its rewrite once.
         """
-        if not self._needs_parsing(document):
+        if not self.reads_object(document):
             return Hardened(document.text, [], [])
         _, layout = document.data_with_layout()
         data = object_of(document)
@@ -327,20 +327,22 @@ class Engine:
     def _account_of(self, pod: Pod) -> tuple:
         return pod.namespace or self.namespace, pod.service_account
 
-    def _needs_parsing(self, document: Document) -> bool:
-        """Does a rule read this document? Only when its header, read from the text, cannot say no.
+    def reads_object(self, document: Document) -> bool:
+        """Does a rule read this document's object? Yes, unless its header, read from the text,
+        says that no rule reads its kind.
 
         A document whose text seems to be of a kind a rule reads is parsed without reading its
-        header first: the parse says exactly what the header would, and most such documents are
-        what they seem (the header read would cost a third of the parse, for nothing)."""
-        api_version, kind = guess_type(document.text)
-        if kind == "ServiceAccount" or may_hold_pods(api_version, kind, self._workloads):
+        header: the guess is what the header would say, where a header can be read, and the parse
+        says it exactly (the header read would cost a third of the parse, for nothing)."""
+        guess = guess_type(document.text)
+        if guess is not None and self._reads(*guess):
             return True
         header = document.header
-        if header is None or may_hold_pods(header.api_version, header.kind, self._workloads):
-            return True
+        return header is None or self._reads(header.api_version, header.kind)
+
+    def _reads(self, api_version, kind) -> bool:
         # A ServiceAccount's automountServiceAccountToken decides its pods' token-automount finding.
-        return header.kind == "ServiceAccount" and header.api_version == "v1"
+        return may_hold_pods(api_version, kind, self._workloads) or (kind == "ServiceAccount" and api_version == "v1")
 
     def pods(self, data) -> Iterator[Pod]:
         """The pods of one object, looked up in this run's workload table (the config may add CRDs).

@@ -1,5 +1,9 @@
 """Read a document's apiVersion, kind and metadata name/namespace from its text, without building it.
 
+`guess_type` reads the apiVersion and kind alone, more cheaply still: where `read_header` can
+give a header the guess says the same, so a document the guess says a rule reads is parsed at
+once, without the header read, and only `read_header` may say that one need not be.
+
 Most of a rendered stream is objects no rule reads (CustomResourceDefinitions above all). Their
 header says so, and reading it costs a scan of the text and a run of libyaml's parser that
 builds nothing, instead of turning every byte into Python objects. The read is exact or refuses:
@@ -53,9 +57,9 @@ _FIRST_CONTENT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*( *)[^ \n#]")
 _BLANK_LINES = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 _PREAMBLE = re.compile(r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*")
 
-# The first column-0 "apiVersion:" and "kind:" lines, quoted or not: only ever a reason to parse.
-_API_VERSION_LINE = re.compile(r"^apiVersion:[ \t]+[\"']?([A-Za-z0-9][A-Za-z0-9._/-]*)", re.M)
-_KIND_LINE = re.compile(r"^kind:[ \t]+[\"']?([A-Za-z][A-Za-z0-9]*)", re.M)
+# The first column-0 "apiVersion:" and "kind:" lines: what follows the key there.
+_API_VERSION_LINE = re.compile(r"^apiVersion:[ \t]+(.*)", re.M)
+_KIND_LINE = re.compile(r"^kind:[ \t]+(.*)", re.M)
 
 try:
     from yaml._yaml import CParser as _RawParser  # libyaml's parser alone, without a constructor
@@ -89,15 +93,20 @@ def read_header(text: str) -> Header | None:
     return Header(*values)
 
 
-def guess_type(text: str) -> tuple[str | None, str | None]:
-    """The apiVersion and kind a document's text seems to name, at a fraction of `read_header`'s cost.
+def guess_type(text: str) -> tuple[str, str] | None:
+    """The apiVersion and kind a document's text seems to name, at a fraction of `read_header`'s
+    cost; None unless it seems to name both.
 
-    A guess: it can be wrong (a quoted scalar may run on into a line that looks like a key), so
-    it may decide that a document is parsed fully, which is exact whatever it holds, but never
-    that one is not: only `read_header` says that.
+    Each is read from the first column-0 line of its key, as `read_header` reads it. Wherever
+    `read_header` gives a header, that line is the key's only one, so the guess is the header's
+    apiVersion and kind. Elsewhere it may be wrong (a quoted scalar may run on into a line that
+    looks like a key), and there the document is parsed fully whatever the guess says.
     """
     api_version, kind = _API_VERSION_LINE.search(text), _KIND_LINE.search(text)
-    return (api_version.group(1) if api_version else None), (kind.group(1) if kind else None)
+    if api_version is None or kind is None:
+        return None
+    api_version, kind = _string(api_version.group(1)), _string(kind.group(1))
+    return (api_version, kind) if api_version is not None and kind is not None else None
 
 
 def _entries(text: str, indent: int | None, values: list, wanted: dict) -> dict | None:

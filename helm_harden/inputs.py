@@ -117,23 +117,28 @@ _NO_OBJECTS = {
 _VALUES_FILE = re.compile(r"(^|[-_./])values\.ya?ml$")
 
 
-def kubernetes_objects(target: str, streams: list[Stream]) -> Iterator[Document]:
+def kubernetes_objects(target: str, streams: list[Stream], reads_object) -> Iterator[Document]:
     """The documents of ``target``'s streams, parsed one at a time. Each must be a Kubernetes
     object and the target must hold one at least: a values file, a chart's ``ci/`` folder or
-    the empty output of a failed ``helm template`` piped in is an error, not a clean scan."""
+    the empty output of a failed ``helm template`` piped in is an error, not a clean scan.
+
+    ``reads_object`` is the scan's own question (`Engine.reads_object`), asked here first: a
+    document whose object it reads has its kind checked on the object, and its header is read
+    only if the question needed it."""
     found = False
     for stream in streams:
         for document in parse_documents(stream.text, stream.origin):
-            # The scan takes the document first and reads what it needs: its object, or only the
-            # header of one no rule reads. Asking for either here first would do it twice.
-            yield document
-            header = None if document.parsed else document.header
+            if reads_object(document) and not document.header_read:
+                header = None  # the object is built now, for the scan too: it says what the header would
+            else:
+                header = document.header  # read from the text: no need to build what no rule reads
             if header is not None:
                 _require_kind(document, header.api_version, header.kind)
                 found = True
             elif isinstance(document.data, dict):
                 _require_kind(document, document.data.get("apiVersion"), document.data.get("kind"))
             found = found or document.data is not None
+            yield document
     if not found:
         raise InputError(f"{'<stdin>' if target == '-' else target}: {_NO_OBJECTS[describe(target)]}")
 

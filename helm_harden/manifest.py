@@ -18,7 +18,7 @@ import yaml
 from helm_harden import loader
 from helm_harden.errors import InputError
 from helm_harden.header import Header, read_header
-from helm_harden.records import record
+from helm_harden.records import field, record
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without loading typing at start-up
 if TYPE_CHECKING:
@@ -51,8 +51,8 @@ class Document:
     origin: str  # the stream: a file name, "<stdin>", or the chart that was rendered
     template: str | None  # Helm 3's "# Source:" template, when the document has one
     body_offset: int  # the line of `text` where the template's own lines start
-    _header: Any = _UNREAD
-    _data: Any = _UNREAD
+    _header: Any = field(default=_UNREAD, repr=False)
+    _data: Any = field(default=_UNREAD, repr=False)
 
     @property
     def header(self) -> Header | None:
@@ -78,6 +78,11 @@ class Document:
         self._data, layout = _load(self.text, self.template or self.origin, self.line, self.body_offset,
                                    bool(self.template), layout=True)
         return self._data, layout
+
+    @property
+    def header_read(self) -> bool:
+        """Has the header been read (or found unreadable)?"""
+        return self._header is not _UNREAD
 
     @property
     def parsed(self) -> bool:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from helm_harden.config import default_config
 from helm_harden.engine import Engine
 from helm_harden.errors import InputError
-from helm_harden.header import Header, read_header
+from helm_harden.header import Header, guess_type, read_header
 from helm_harden.inputs import read_pieces
 from helm_harden import manifest
 from helm_harden.manifest import load_text, parse_documents
@@ -75,12 +75,18 @@ def document_texts(draw) -> str:
     return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
 
 
+def _named(header: Header) -> tuple | None:
+    """What `guess_type` must say of a text whose header is ``header``."""
+    return (header.api_version, header.kind) if header.api_version is not None and header.kind is not None else None
+
+
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document_texts())
 def test_header_read_agrees_with_the_full_parse(text):
     header = read_header(text)
     if header is None:
         return
+    assert guess_type(text) == _named(header)  # and the guess with the header
     try:
         data = load_text(text)
     except Exception:  # the full parse refuses it: nothing to agree on
@@ -115,6 +121,7 @@ PLAIN = {
 def test_header_read_of_the_shapes_charts_render(name):
     text, expected = PLAIN[name]
     assert read_header(text) == expected
+    assert guess_type(text) == _named(expected)
     assert tuple(expected) == full_header(load_text(text))
 
 
@@ -291,3 +298,33 @@ def test_reading_in_pieces_keeps_characters_whole_and_names_the_first_bad_byte(m
     assert "".join(read_pieces(io.BytesIO("a: ünï ✓\n".encode()), "f")) == "a: ünï ✓\n"
     with pytest.raises(InputError, match=r"^f: not UTF-8 text \(byte 6\)$"):
         list(read_pieces(io.BytesIO("a: ü\n".encode() + b"\xff\n"), "f"))
+
+
+# --- the guess changes nothing: it sends to the full parse only what the header read would ---
+
+NOT_READ_BUT_NOT_DECODABLE = {
+    # A kind name a rule reads, in another group: its header says no rule reads it.
+    "service-account-of-another-group": "apiVersion: iam.example.com/v1beta1\nkind: ServiceAccount\n",
+    # A kind whose name starts as a workload's does.
+    "kind-that-starts-as-a-workload": "apiVersion: apps/v1\nkind: Deployment.v2\n",
+    "kind-that-starts-as-a-pod": "apiVersion: v1\nkind: Pod-template\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_READ_BUT_NOT_DECODABLE))
+def test_a_document_no_rule_reads_is_never_parsed_for_its_kind_name_alone(name, harden):
+    # An infinite number is no JSON: a parse would refuse the document, so a parse must not happen.
+    text = NOT_READ_BUT_NOT_DECODABLE[name] + "metadata:\n  name: x\nspec:\n  weight: .inf\n"
+    checked = harden("check", "-", "--format", "json", stdin=text)
+    assert (checked.returncode, json.loads(checked.stdout)["summary"]["objects"], checked.stderr) == (0, 1, "")
+    rendered = harden("post-render", stdin=text)
+    assert (rendered.returncode, rendered.stdout) == (0, text)
+
+
+def test_a_list_without_an_api_version_is_refused_for_it_before_it_is_hardened(harden):
+    text = ("kind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n"
+            "    template:\n      spec:\n        securityContext: oops\n        containers:\n        - name: a\n          image: a\n")
+    for command in (["check", "-"], ["check", "-", "--diff"]):
+        result = harden(*command, stdin=text)
+        assert (result.returncode, result.stderr) == (
+            2, "helm-harden: error: <stdin> (document 1): not a Kubernetes object: it has no apiVersion\n"), command
