@@ -11,12 +11,14 @@ are shared by every record.
 `record` takes the parameters of `dataclasses.dataclass` that this package uses (``frozen``,
 ``slots``, ``eq``) and means by them what dataclasses does; `field` takes ``default``,
 ``default_factory`` and ``repr``; `replace` is `dataclasses.replace`. Fields are the class's
-annotations, in order; a field with a default is an optional argument.
+annotations, in order, after those of the records it derives from; a field with a default is an
+optional argument. A method the class defines itself (``__repr__``, ``__eq__``) is kept.
 """
 
 from __future__ import annotations
 
 from operator import attrgetter
+from reprlib import recursive_repr
 
 _MISSING = object()
 
@@ -48,67 +50,108 @@ def record(cls=None, /, *, frozen: bool = False, slots: bool = False, eq: bool =
 
 def replace(obj, **changes):
     """A copy of the record ``obj`` with some fields changed."""
-    values = {name: getattr(obj, name) for name in obj.__record_fields__}
+    values = {name: getattr(obj, name) for name in obj._record_fields}
     values.update(changes)
     return obj.__class__(**values)
 
 
 def _make(cls, frozen: bool, slots: bool, eq: bool):
-    names = tuple(cls.__dict__.get("__annotations__", {}))
-    fields = {}
-    for name in names:
+    fields: dict[str, _Field] = {}
+    for base in reversed(cls.__mro__[1:]):  # a field declared again keeps its place, as in dataclasses
+        fields.update(getattr(base, "_record_specs", {}))
+    inherited = set(fields)
+    own = []
+    for name, annotation in _annotations(cls).items():
+        if isinstance(annotation, str) and annotation.startswith(("ClassVar", "typing.ClassVar")):
+            continue
         declared = cls.__dict__.get(name, _MISSING)
-        fields[name] = declared if isinstance(declared, _Field) else _Field(declared, _MISSING, True)
-    namespace = {key: value for key, value in cls.__dict__.items() if key not in fields and key not in ("__dict__", "__weakref__")}
-    if slots:
-        namespace["__slots__"] = names
-    else:
-        for name, declared in fields.items():
-            if declared.default is not _MISSING:
-                namespace[name] = declared.default  # as dataclasses leaves it: readable on the class
-    inherited = tuple(name for base in cls.__mro__[1:] for name in getattr(base, "__record_fields__", ()))
-    namespace["__record_fields__"] = inherited + names
-    namespace["__init__"] = _init(inherited + names, {**_inherited_fields(cls), **fields}, frozen)
-    namespace["__repr__"] = _repr
-    namespace["__getstate__"], namespace["__setstate__"] = _getstate, _setstate
-    if eq:
-        namespace["__eq__"] = _eq
-        namespace["__hash__"] = _hash if frozen else None  # as dataclasses: a mutable record is unhashable
+        declared = declared if isinstance(declared, _Field) else _Field(declared, _MISSING, True)
+        if isinstance(declared.default, (list, dict, set)):
+            raise ValueError(f"mutable default {type(declared.default)} for field {name} is not allowed: use default_factory")
+        fields[name] = declared
+        own.append(name)
+    names = tuple(fields)
+    methods = {
+        "_record_fields": names,
+        "_record_specs": fields,
+        "_record_values": staticmethod(_values_of(names)),
+        "_record_shown": tuple(name for name, declared in fields.items() if declared.repr),
+        "__match_args__": names,
+        "__init__": _init(cls, names, fields, frozen),
+    }
+    if "__repr__" not in cls.__dict__:
+        methods["__repr__"] = _repr
+    if eq and "__eq__" not in cls.__dict__:
+        methods["__eq__"] = _eq
+        if "__hash__" not in cls.__dict__ or cls.__dict__["__hash__"] is None:
+            methods["__hash__"] = _hash if frozen else None  # as dataclasses: a mutable record is unhashable
     if frozen:
-        namespace["__setattr__"], namespace["__delattr__"] = _frozen_setattr, _frozen_delattr
+        methods["__setattr__"], methods["__delattr__"] = _frozen_setattr, _frozen_delattr
+    if cls.__doc__ is None:
+        methods["__doc__"] = f"{cls.__name__}({', '.join(names)})"
+    if not slots:
+        for name, value in methods.items():
+            setattr(cls, name, value)
+        for name in own:  # as dataclasses leaves them: a default is readable on the class
+            if fields[name].default is _MISSING:
+                if name in cls.__dict__:
+                    delattr(cls, name)
+            else:
+                setattr(cls, name, fields[name].default)
+        return cls
+    # A class's slots are fixed when it is made: make it again, with them (as dataclasses does).
+    namespace = {key: value for key, value in cls.__dict__.items()
+                 if key not in own and key not in ("__dict__", "__weakref__")}
+    namespace.update(methods, __slots__=tuple(name for name in own if name not in inherited))
+    namespace["__getstate__"], namespace["__setstate__"] = _getstate, _setstate
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
-    made._record_values = attrgetter(*made.__record_fields__) if made.__record_fields__ else (lambda self: ())
-    made._record_shown = tuple(name for name, declared in {**_inherited_fields(cls), **fields}.items() if declared.repr)
-    made.__record_field_specs__ = {**_inherited_fields(cls), **fields}
     return made
 
 
-def _inherited_fields(cls) -> dict:
-    specs: dict = {}
-    for base in reversed(cls.__mro__[1:]):
-        specs.update(getattr(base, "__record_field_specs__", {}))
-    return specs
+def _annotations(cls) -> dict:
+    annotations = cls.__dict__.get("__annotations__")
+    if annotations is None and "__annotate__" in cls.__dict__:  # Python 3.14's deferred annotations
+        annotations = cls.__annotations__
+    return annotations or {}
 
 
-def _init(names: tuple, fields: dict, frozen: bool):
+def _values_of(names: tuple):
+    """The record's field values as a tuple (``attrgetter`` gives a lone field's bare value)."""
+    if len(names) == 1:
+        [name] = names
+        return lambda record: (getattr(record, name),)
+    return attrgetter(*names) if names else (lambda record: ())
+
+
+def _init(cls, names: tuple, fields: dict, frozen: bool):
     """``__init__``, compiled: one assignment a field, as dataclasses writes it."""
     parameters, lines = [], []
+    defaulted = None
     for name in names:
         declared = fields[name]
         if declared.default_factory is not _MISSING:
             parameters.append(f"{name}=_MISSING")
             value = f"_fields[{name!r}].default_factory() if {name} is _MISSING else {name}"
+            defaulted = name
+        elif declared.default is not _MISSING:
+            parameters.append(f"{name}=_fields[{name!r}].default")
+            value, defaulted = name, name
+        elif defaulted is not None:
+            raise TypeError(f"non-default argument {name!r} follows default argument {defaulted!r}")
         else:
-            parameters.append(name if declared.default is _MISSING else f"{name}=_fields[{name!r}].default")
+            parameters.append(name)
             value = name
         lines.append(f"_setattr(self, {name!r}, {value})" if frozen else f"self.{name} = {value}")
     source = f"def __init__(self, {', '.join(parameters)}):\n    " + ("\n    ".join(lines) or "pass") + "\n"
     scope = {"_fields": fields, "_MISSING": _MISSING, "_setattr": object.__setattr__}
     exec(source, scope)  # noqa: S102 - source built here from field names only
-    return scope["__init__"]
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
 
 
+@recursive_repr()
 def _repr(self) -> str:
     shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_shown)
     return f"{self.__class__.__qualname__}({shown})"
@@ -125,17 +168,23 @@ def _hash(self) -> int:
 
 
 def _frozen_setattr(self, name, value):
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    # A class derived from a frozen record without being one itself may add attributes of its
+    # own, as dataclasses allows; the record's fields stay as they are.
+    if "_record_fields" in type(self).__dict__ or name in self._record_fields:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    object.__setattr__(self, name, value)
 
 
 def _frozen_delattr(self, name):
-    raise FrozenInstanceError(f"cannot delete field {name!r}")
+    if "_record_fields" in type(self).__dict__ or name in self._record_fields:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    object.__delattr__(self, name)
 
 
 def _getstate(self):
-    return tuple(getattr(self, name) for name in self.__record_fields__)
+    return tuple(getattr(self, name) for name in self._record_fields)
 
 
 def _setstate(self, state) -> None:
-    for name, value in zip(self.__record_fields__, state):
+    for name, value in zip(self._record_fields, state):
         object.__setattr__(self, name, value)

@@ -9,7 +9,6 @@ two at a time), so ``check`` does it only when asked (``--hints``), for one char
 
 from __future__ import annotations
 
-
 from helm_harden.deploy_target import held_back
 from helm_harden.overlay_yaml import flow_scalar
 from helm_harden.records import replace

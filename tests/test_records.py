@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import typing
 
 import pytest
 
@@ -99,3 +100,108 @@ def test_records_survive_pickling_as_a_report_spilled_to_disk_needs():
 def test_a_subclass_of_a_record_keeps_its_fields():
     derived = NamedPoint(1, 4)
     assert (derived.x, derived.doubled(), derived == NamedPoint(1, 4), derived == Point(1, 4)) == (1, 8, True, False)
+
+
+BOTH = pytest.mark.parametrize("make, make_field", [(dataclasses.dataclass, dataclasses.field), (record, field)],
+                               ids=["dataclasses", "records"])
+
+
+@BOTH
+def test_fields_come_from_every_record_a_class_derives_from(make, make_field):
+    @make(frozen=True, slots=True)
+    class A:
+        a: int
+        shared: int = 1
+
+    @make(frozen=True, slots=True)
+    class B(A):
+        b: int = 2
+
+    class Plain(B):  # not a record itself
+        pass
+
+    @make(frozen=True, slots=True)
+    class C(Plain):
+        shared: int = 5  # declared again: keeps its place, takes the new default
+        c: int = 3
+
+    assert (repr(C(0)), C(0) == C(0), C(0) == C(1), C.__match_args__) == (
+        "test_fields_come_from_every_record_a_class_derives_from.<locals>.C(a=0, shared=5, b=2, c=3)", True, False,
+        ("a", "shared", "b", "c"))
+
+
+@BOTH
+def test_a_record_keeps_what_its_class_says_itself(make, make_field):
+    subclassed = []
+
+    class Base:
+        def __init_subclass__(cls, **kwargs):
+            super().__init_subclass__(**kwargs)
+            subclassed.append(cls.__name__)
+
+        def size(self) -> int:
+            return 1
+
+    @make
+    class Thing(Base):
+        x: int
+        limit: typing.ClassVar[int] = 3  # noqa: F821 - a string annotation, never evaluated
+
+        def size(self) -> int:
+            return super().size() + self.x
+
+        def __repr__(self) -> str:
+            return "a thing"
+
+        def __eq__(self, other) -> bool:
+            return True
+
+    assert (Thing(1).size(), repr(Thing(1)), Thing(1) == 5, subclassed, Thing.limit) == (2, "a thing", True, ["Thing"], 3)
+
+
+@BOTH
+def test_what_a_record_refuses_as_its_class_is_made(make, make_field):
+    with pytest.raises(ValueError, match="mutable default"):
+        @make
+        class Shared:
+            items: list = []  # noqa: RUF012 - the mistake this refuses
+
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+        @make
+        class Misordered:
+            a: int = 1
+            b: int
+
+
+@BOTH
+def test_copies_and_subclasses_of_records_keep_their_own_attributes(make, make_field):
+    @make
+    class Open:
+        x: int
+
+    @make(frozen=True)
+    class Closed:
+        x: int
+
+    class Extended(Closed):
+        pass
+
+    opened = Open(1)
+    opened.extra = "kept"
+    extended = Extended(2)
+    extended.note = "allowed"  # only the fields of a frozen record are frozen
+    assert (copy.copy(opened).extra, pickle.loads(pickle.dumps(Point(3, 4))), extended.note) == ("kept", Point(3, 4), "allowed")
+    with pytest.raises(AttributeError):
+        extended.x = 5
+
+
+@BOTH
+def test_a_record_shows_itself_when_it_holds_itself_and_compares_a_lone_field_as_a_tuple(make, make_field):
+    @make
+    class Node:
+        child: object = None
+
+    node = Node()
+    node.child = node
+    nan = float("nan")
+    assert (repr(node).endswith("(child=...)"), Node(nan) == Node(nan)) == (True, True)

@@ -38,6 +38,7 @@ Fails:
     resources: {}
 """
 
+from __future__ import annotations
 
 from helm_harden.patch import SetDefault
 from helm_harden.quantity import nanos
