@@ -56,10 +56,25 @@ def replace(obj, **changes):
 
 
 def _make(cls, frozen: bool, slots: bool, eq: bool):
+    fields, own = _fields_of(cls)
+    methods = _methods(cls, fields, frozen, eq)
+    if slots:
+        return _made_again_with_slots(cls, fields, own, methods)
+    for name, value in methods.items():
+        setattr(cls, name, value)
+    for name in own:  # as dataclasses leaves them: a default is readable on the class
+        if fields[name].default is not _MISSING:
+            setattr(cls, name, fields[name].default)
+        elif name in cls.__dict__:
+            delattr(cls, name)
+    return cls
+
+
+def _fields_of(cls) -> tuple[dict[str, _Field], list[str]]:
+    """Every field of the class (those of the records it derives from first) and its own names."""
     fields: dict[str, _Field] = {}
     for base in reversed(cls.__mro__[1:]):  # a field declared again keeps its place, as in dataclasses
         fields.update(getattr(base, "_record_specs", {}))
-    inherited = set(fields)
     own = []
     for name, annotation in _annotations(cls).items():
         if isinstance(annotation, str) and annotation.startswith(("ClassVar", "typing.ClassVar")):
@@ -67,9 +82,15 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         declared = cls.__dict__.get(name, _MISSING)
         declared = declared if isinstance(declared, _Field) else _Field(declared, _MISSING, True)
         if isinstance(declared.default, (list, dict, set)):
-            raise ValueError(f"mutable default {type(declared.default)} for field {name} is not allowed: use default_factory")
+            raise ValueError(f"mutable default {type(declared.default)} for field {name} is not allowed: "
+                             "use default_factory")
         fields[name] = declared
         own.append(name)
+    return fields, own
+
+
+def _methods(cls, fields: dict[str, _Field], frozen: bool, eq: bool) -> dict:
+    """What the record class gets, leaving alone what the class defines itself."""
     names = tuple(fields)
     methods = {
         "_record_fields": names,
@@ -83,23 +104,18 @@ def _make(cls, frozen: bool, slots: bool, eq: bool):
         methods["__repr__"] = _repr
     if eq and "__eq__" not in cls.__dict__:
         methods["__eq__"] = _eq
-        if "__hash__" not in cls.__dict__ or cls.__dict__["__hash__"] is None:
+        if cls.__dict__.get("__hash__") is None:
             methods["__hash__"] = _hash if frozen else None  # as dataclasses: a mutable record is unhashable
     if frozen:
         methods["__setattr__"], methods["__delattr__"] = _frozen_setattr, _frozen_delattr
     if cls.__doc__ is None:
         methods["__doc__"] = f"{cls.__name__}({', '.join(names)})"
-    if not slots:
-        for name, value in methods.items():
-            setattr(cls, name, value)
-        for name in own:  # as dataclasses leaves them: a default is readable on the class
-            if fields[name].default is _MISSING:
-                if name in cls.__dict__:
-                    delattr(cls, name)
-            else:
-                setattr(cls, name, fields[name].default)
-        return cls
-    # A class's slots are fixed when it is made: make it again, with them (as dataclasses does).
+    return methods
+
+
+def _made_again_with_slots(cls, fields: dict[str, _Field], own: list[str], methods: dict):
+    """A class's slots are fixed when it is made: make it again, with them (as dataclasses does)."""
+    inherited = {name for base in cls.__mro__[1:] for name in getattr(base, "_record_fields", ())}  # slotted there
     namespace = {key: value for key, value in cls.__dict__.items()
                  if key not in own and key not in ("__dict__", "__weakref__")}
     namespace.update(methods, __slots__=tuple(name for name in own if name not in inherited))
