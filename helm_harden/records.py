@@ -184,21 +184,25 @@ def _hash(self) -> int:
 
 
 def _frozen_setattr(self, name, value):
-    # A class derived from a frozen record without being one itself may add attributes of its
-    # own, as dataclasses allows; the record's fields stay as they are.
-    if "_record_fields" in type(self).__dict__ or name in self._record_fields:
+    if _frozen(self, name):
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
     object.__setattr__(self, name, value)
 
 
 def _frozen_delattr(self, name):
-    if "_record_fields" in type(self).__dict__ or name in self._record_fields:
+    if _frozen(self, name):
         raise FrozenInstanceError(f"cannot delete field {name!r}")
     object.__delattr__(self, name)
 
 
+def _frozen(self, name: str) -> bool:
+    # A class derived from a frozen record without being one itself may add attributes of its
+    # own, as dataclasses allows; the record's fields stay as they are.
+    return "_record_fields" in type(self).__dict__ or name in self._record_fields
+
+
 def _getstate(self):
-    return tuple(getattr(self, name) for name in self._record_fields)
+    return self._record_values(self)
 
 
 def _setstate(self, state) -> None:
